@@ -1,0 +1,68 @@
+"""Check a set of loaded documents as one library: ids, cross-references, names, types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sopflow.check.resolve import Resolved, finding, resolve
+from sopflow.check.semantic import check_semantics, final_outcomes
+from sopflow.diagnostics import Diagnostic
+from sopflow.expr import Type, field_type
+from sopflow.io import LoadedDocument
+from sopflow.model import Policy
+
+
+@dataclass
+class CheckedLibrary:
+    """What the checker learnt: the resolved procedures and every finding, in file order."""
+
+    procedures: dict[str, Resolved] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+
+def check_documents(docs: list[LoadedDocument]) -> CheckedLibrary:
+    """Resolve and check every procedure; never raises for bad input."""
+    result = CheckedLibrary()
+    seen: dict[str, LoadedDocument] = {}
+    policies: dict[str, tuple[Policy, LoadedDocument]] = {}
+    procedures: list[LoadedDocument] = []
+    for doc in docs:
+        result.diagnostics += doc.diagnostics
+        if doc.document is None:
+            continue
+        body = doc.document.body
+        kind = "procedure" if doc.document.procedure is not None else "policy"
+        if body.id in seen:
+            result.diagnostics.append(
+                finding(
+                    "error",
+                    "duplicate-id",
+                    f"id '{body.id}' is already used by {seen[body.id].source}",
+                    (doc, (kind,)),
+                    "id",
+                )
+            )
+            continue
+        seen[body.id] = doc
+        if isinstance(body, Policy):
+            policies[body.id] = (body, doc)
+        else:
+            procedures.append(doc)
+    resolved: dict[str, Resolved] = {}
+    for doc in procedures:
+        r, problems = resolve(doc, policies)
+        resolved[r.id] = r
+        result.diagnostics += problems
+    outcomes_of = {pid: final_outcomes(r) for pid, r in resolved.items()}
+    fields_of: dict[str, dict[str, Type]] = {
+        pid: {n: field_type(f.type, f.values) for n, f in r.fields.items()} for pid, r in resolved.items()
+    }
+    for pid, r in resolved.items():
+        result.diagnostics += check_semantics(r, outcomes_of, fields_of)
+    result.procedures = resolved
+    result.diagnostics.sort(key=lambda d: (d.source or "", d.line or 0, d.column or 0))
+    return result

@@ -1,0 +1,241 @@
+"""Names and types: every reference resolves, every expression type-checks.
+
+All problems are collected in one pass, each located in the file that holds
+it, with a "did you mean" for near misses.
+"""
+
+from __future__ import annotations
+
+import difflib
+import string
+from collections.abc import Iterable
+
+from sopflow.check.resolve import Origin, Resolved, finding, locate
+from sopflow.diagnostics import Diagnostic
+from sopflow.errors import ExpressionError
+from sopflow.expr import Type, assignable, check, field_type, parse
+from sopflow.expr.types import BOOL
+from sopflow.model import RESUME, Branch, Call, Event, State, Timer
+from sopflow.model.values import coerce
+
+LEVEL_SEPARATOR = "@"
+
+
+def type_env(resolved: Resolved) -> dict[str, Type]:
+    """What expressions may name: the fields, and ``state`` (an enum of every state name)."""
+    env = {name: field_type(f.type, f.values) for name, f in resolved.fields.items()}
+    env["state"] = Type("enum", frozenset(all_state_names(resolved)))
+    return env
+
+
+def all_state_names(resolved: Resolved) -> list[str]:
+    """State names after ladders are expanded into one state per level."""
+    names: list[str] = []
+    for name, state in resolved.states.items():
+        names.append(name)
+        ladder = resolved.ladders.get(state.ladder or "")
+        if ladder is not None:
+            names += [f"{name}{LEVEL_SEPARATOR}{level.role}" for level in ladder.levels]
+    return names
+
+
+def final_outcomes(resolved: Resolved) -> set[str]:
+    return {s.final for s in resolved.states.values() if s.final is not None}
+
+
+class _Checker:
+    def __init__(
+        self, resolved: Resolved, outcomes_of: dict[str, set[str]], fields_of: dict[str, dict[str, Type]]
+    ) -> None:
+        self.r = resolved
+        self.outcomes_of = outcomes_of
+        self.fields_of = fields_of
+        self.env = type_env(resolved)
+        self.problems: list[Diagnostic] = []
+
+    def error(self, code: str, message: str, origin: Origin, *sub: str | int, key: bool = False) -> None:
+        self.problems.append(finding("error", code, message, origin, *sub, key=key))
+
+    def name(self, kind: str, name: str, known: Iterable[str], origin: Origin, *sub: str | int) -> bool:
+        choices = sorted(known)
+        if name in choices:
+            return True
+        close = difflib.get_close_matches(name, choices, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        self.error(f"unknown-{kind}", f"unknown {kind} '{name}'{hint}", origin, *sub)
+        return False
+
+    def expression(self, text: str, origin: Origin, *sub: str | int, want: Type | None = None) -> None:
+        try:
+            node = parse(text)
+            found = check(node, self.env)
+            if want is BOOL and found.kind not in {"bool", "null"}:
+                raise ExpressionError(f"a condition must be true or false, found {found}", column=1)
+            if want is not None and want is not BOOL:
+                assignable(want, found, node)
+        except ExpressionError as exc:
+            source, line, col, path = locate(origin, *sub)
+            # Point inside the scalar when it sits on one line: its column plus the offset.
+            if col is not None and exc.column is not None:
+                col += exc.column - 1
+            self.problems.append(
+                Diagnostic("error", "expression", f"in '{text}': {exc.message}", source, line, col, path)
+            )
+
+    def run(self) -> list[Diagnostic]:
+        r = self.r
+        proc = (r.doc, ("procedure",))
+        self.name("state", r.spec.initial, r.states, proc, "initial")
+        for fname, spec in r.fields.items():
+            if spec.default is not None:
+                try:
+                    coerce(spec, spec.default)
+                except ValueError as exc:
+                    self.error(
+                        "field-default", f"default of '{fname}': {exc}", r.where("field", fname), "default"
+                    )
+        for name, text in r.spec.invariants.items():
+            self.expression(text, proc, "invariants", name, want=BOOL)
+        for lname, ladder in r.ladders.items():
+            for i, level in enumerate(ladder.levels):
+                self.name("role", level.role, r.roles, r.where("ladder", lname), "levels", i, "role")
+        for sname, state in r.states.items():
+            self.state(sname, state, r.where("state", sname))
+        for ename, event in r.policy_events.items():
+            self.event(ename, event, None, r.where("policy_event", ename))
+        return self.problems
+
+    def state(self, name: str, state: State, origin: Origin) -> None:
+        r = self.r
+        if state.role is not None:
+            self.name("role", state.role, r.roles, origin, "role")
+        if state.ladder is not None:
+            self.name("ladder", state.ladder, r.ladders, origin, "ladder")
+        for i, fname in enumerate(state.requires):
+            self.name("field", fname, r.fields, origin, "requires", i)
+        if state.final is not None:
+            for part in ("on", "timers", "call", "ladder"):
+                if getattr(state, part):
+                    self.error("final-state", f"a final state cannot have '{part}'", origin, part, key=True)
+        elif not (state.on or state.timers or state.call or r.policy_events):
+            self.error(
+                "dead-end",
+                f"state '{name}' is not final and has no way out (no events, timers or call)",
+                origin,
+            )
+        for ename, event in state.on.items():
+            self.event(ename, event, name, (origin[0], (*origin[1], "on", ename)))
+            if ename in r.policy_events:
+                self.error(
+                    "duplicate-event",
+                    f"event '{ename}' is also a policy event of this procedure",
+                    origin,
+                    "on",
+                    ename,
+                    key=True,
+                )
+        for tname, timer in state.timers.items():
+            self.ways_out(timer, (origin[0], (*origin[1], "timers", tname)))
+        if state.call is not None:
+            self.call(state.call, (origin[0], (*origin[1], "call")), event_level=False)
+        for part in ("say", "do", "title"):
+            text = getattr(state, part)
+            if text:
+                self.placeholders(text, origin, part)
+
+    def event(self, name: str, event: Event, state: str | None, origin: Origin) -> None:
+        r = self.r
+        for i, role in enumerate(event.roles):
+            self.name("role", role, r.roles, origin, "roles", i)
+        for i, item in enumerate(event.data):
+            self.name("field", item.rstrip("?"), r.fields, origin, "data", i)
+        for i, item in enumerate(event.optional):
+            self.name("field", item, r.fields, origin, "optional", i)
+        self.ways_out(event, origin)
+        if event.call is not None:
+            self.call(event.call, (origin[0], (*origin[1], "call")), event_level=True)
+
+    def ways_out(self, way: Event | Timer, origin: Origin) -> None:
+        self.assignments(way.set, origin, "set")
+        if way.to is not None:
+            self.name("state", way.to, self.r.states, origin, "to")
+        for i, branch in enumerate(way.branches or ()):
+            self.branch(branch, i, len(way.branches or ()), origin)
+
+    def branch(self, branch: Branch, i: int, count: int, origin: Origin) -> None:
+        if branch.if_ is not None:
+            self.expression(branch.if_, origin, "branches", i, "if", want=BOOL)
+        elif i != count - 1:
+            self.error(
+                "fallback-not-last",
+                "a branch without 'if' is the fallback and must come last",
+                origin,
+                "branches",
+                i,
+            )
+        if branch.to is not None:
+            self.name("state", branch.to, self.r.states, origin, "branches", i, "to")
+        self.assignments(branch.set, origin, "branches", i, "set")
+
+    def assignments(self, assignments: dict[str, str], origin: Origin, *sub: str | int) -> None:
+        for fname, text in assignments.items():
+            if self.name("field", fname, self.r.fields, origin, *sub, fname):
+                self.expression(text, origin, *sub, fname, want=self.env[fname])
+
+    def call(self, call: Call, origin: Origin, *, event_level: bool) -> None:
+        if not self.name("procedure", call.procedure, self.outcomes_of, origin, "procedure"):
+            return
+        if call.procedure == self.r.id:
+            self.error("recursive-call", "a procedure cannot call itself", origin, "procedure")
+        child_fields = self.fields_of[call.procedure]
+        for child_field, text in call.with_.items():
+            if self.name("field", child_field, child_fields, origin, "with", child_field):
+                self.expression(text, origin, "with", child_field, want=child_fields[child_field])
+        for parent_field, child_field in call.returns.items():
+            ok = self.name("field", parent_field, self.r.fields, origin, "returns", parent_field)
+            if self.name("field", child_field, child_fields, origin, "returns", parent_field) and ok:
+                try:
+                    assignable(self.env[parent_field], child_fields[child_field], parse(child_field))
+                except ExpressionError as exc:
+                    self.error("expression", exc.message, origin, "returns", parent_field)
+        reachable = self.outcomes_of[call.procedure]
+        for outcome, target in call.outcomes.items():
+            if outcome != "*":
+                self.name("outcome", outcome, reachable, origin, "outcomes", outcome)
+            if target == RESUME:
+                if not event_level:
+                    self.error(
+                        "resume-not-allowed",
+                        "'resume' only goes with a call made by an event",
+                        origin,
+                        "outcomes",
+                        outcome,
+                    )
+            else:
+                self.name("state", target, self.r.states, origin, "outcomes", outcome)
+        missing = sorted(reachable - set(call.outcomes)) if "*" not in call.outcomes else []
+        if missing:
+            self.error(
+                "unmapped-outcome",
+                f"'{call.procedure}' can end {', '.join(missing)}; map each outcome (or '*') to a state",
+                origin,
+                "outcomes",
+                key=True,
+            )
+
+    def placeholders(self, text: dict[str, str], origin: Origin, part: str) -> None:
+        for lang, line in text.items():
+            try:
+                names = {f for _, f, _, _ in string.Formatter().parse(line) if f}
+            except ValueError as exc:
+                self.error("placeholder", f"malformed placeholder in {lang} text: {exc}", origin, part, lang)
+                continue
+            for fname in sorted(names):
+                self.name("placeholder", fname, self.r.fields, origin, part, lang)
+
+
+def check_semantics(
+    resolved: Resolved, outcomes_of: dict[str, set[str]], fields_of: dict[str, dict[str, Type]]
+) -> list[Diagnostic]:
+    """Every located name and type problem of one resolved procedure."""
+    return _Checker(resolved, outcomes_of, fields_of).run()

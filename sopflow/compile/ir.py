@@ -1,0 +1,131 @@
+"""The IR: a plain transition table with policies, ladders and calls expanded.
+
+Analysis, model checking and replay read this table at dictionary speed; the
+transitions machine is built from it, so the two describe the same graph.
+Trigger names of what the host cannot fire carry a colon (``timer:b_waited``,
+``return:call_owner:completed``), which event names never do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+from sopflow.errors import NoBranchMatched
+from sopflow.expr import Evaluator
+from sopflow.model import Citation, Text
+
+WayKind = Literal["event", "policy", "timer", "return"]
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class BranchIR:
+    index: int
+    guard: Evaluator | None
+    guard_text: str | None
+    target: str
+    """Target state; equal to the source state for a transition that stays (internal)."""
+    internal: bool
+    assign: tuple[tuple[str, Evaluator], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CallIR:
+    procedure: str
+    with_: tuple[tuple[str, Evaluator], ...]
+    returns: tuple[tuple[str, str], ...]
+    outcomes: Mapping[str, str | None]
+    """Child outcome -> parent target; ``None`` resumes the interrupted state."""
+    key: str
+    """``state:<name>`` or ``event:<name>``: names the return triggers of this call."""
+
+
+@dataclass(frozen=True, slots=True)
+class WayIR:
+    """One trigger out of one state: a host event, a policy event, a timer or a call's return."""
+
+    name: str
+    trigger: str
+    kind: WayKind
+    source: str
+    roles: frozenset[str]
+    data: tuple[tuple[str, bool], ...]
+    """(field, required) pairs the event captures."""
+    assign: tuple[tuple[str, Evaluator], ...]
+    branches: tuple[BranchIR, ...]
+    call: CallIR | None = None
+    delay: float | None = None
+    title: Text | None = None
+    checks_requires: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class StateIR:
+    name: str
+    base: str
+    """The state as written; a ladder level ``explain@cs_supervisor`` has base ``explain``."""
+    role: str | None
+    say: Text | None
+    do: Text | None
+    title: Text | None
+    tips: tuple[str, ...]
+    source: Citation | None
+    requires: tuple[str, ...]
+    final: str | None
+    events: Mapping[str, WayIR]
+    """Host-fireable ways (own and policy events), by event name."""
+    timers: tuple[WayIR, ...]
+    """Timers in order of delay."""
+    returns: Mapping[str, WayIR] = field(default_factory=dict)
+    """Return triggers of calls made here, by trigger."""
+    call: CallIR | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class IR:
+    """The compiled table of one procedure."""
+
+    procedure: str
+    initial: str
+    states: Mapping[str, StateIR]
+    fast: Mapping[str, Mapping[str, Any]]
+    """state -> trigger -> target name (unguarded) or the WayIR (guarded)."""
+
+    def step(self, state: str, trigger: str, ctx: Mapping[str, Any] = EMPTY) -> str:
+        """The next state after ``trigger``; the hot path of analysis and replay.
+
+        Raises ``KeyError`` for a trigger the state does not have and
+        :class:`NoBranchMatched` when every guard is false.
+        """
+        way = self.fast[state][trigger]
+        if way.__class__ is str:
+            return way  # type: ignore[no-any-return]
+        return select(way, ctx).target
+
+    def way(self, state: str, trigger: str) -> WayIR:
+        s = self.states[state]
+        if trigger in s.events:
+            return s.events[trigger]
+        if trigger in s.returns:
+            return s.returns[trigger]
+        for timer in s.timers:
+            if timer.trigger == trigger:
+                return timer
+        raise KeyError(trigger)
+
+    def triggers(self, state: str) -> list[str]:
+        return list(self.fast[state])
+
+
+def select(way: WayIR, ctx: Mapping[str, Any]) -> BranchIR:
+    """The first branch whose guard holds."""
+    for branch in way.branches:
+        if branch.guard is None or branch.guard(ctx):
+            return branch
+    raise NoBranchMatched(
+        f"no branch of '{way.name}' applies in state '{way.source}'", state=way.source, event=way.name
+    )

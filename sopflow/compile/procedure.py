@@ -1,0 +1,87 @@
+"""The compiled procedure: immutable, built once per version, shared by every session."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from transitions import Machine
+
+from sopflow.check.resolve import Resolved
+from sopflow.compile.build import build_ir
+from sopflow.compile.ir import IR
+from sopflow.compile.machine import build_machine
+from sopflow.expr import Evaluator, compile_expression, parse
+from sopflow.model import Citation, FieldSpec, Role, Text
+from sopflow.model.values import coerce
+
+
+@dataclass(frozen=True, eq=False)
+class Procedure:
+    """A procedure ready to run: the IR table, the transitions machine and the declarations.
+
+    Sessions point at it by ``(id, version)``; it never changes after compiling.
+    """
+
+    id: str
+    version: int
+    title: Text
+    languages: tuple[str, ...]
+    source: Citation | None
+    roles: Mapping[str, Role]
+    fields: Mapping[str, FieldSpec]
+    ir: IR
+    machine: Machine = field(repr=False)
+    invariants: tuple[tuple[str, str, Evaluator], ...] = field(repr=False)
+    defaults: Mapping[str, Any] = field(repr=False)
+    private: frozenset[str] = field(repr=False)
+    resolved: Resolved = field(repr=False)
+    callees: dict[str, Procedure] = field(default_factory=dict, repr=False)
+    """Procedures this one calls, linked by the library after all are compiled."""
+
+    @property
+    def initial(self) -> str:
+        return self.ir.initial
+
+    @property
+    def states(self) -> list[str]:
+        return list(self.ir.states)
+
+    @property
+    def events(self) -> list[str]:
+        """Every event a host may fire somewhere in this procedure."""
+        seen: dict[str, None] = {}
+        for state in self.ir.states.values():
+            seen.update(dict.fromkeys(state.events))
+        return list(seen)
+
+    @property
+    def outcomes(self) -> set[str]:
+        return {s.final for s in self.ir.states.values() if s.final is not None}
+
+
+def compile_procedure(resolved: Resolved, outcomes_of: dict[str, set[str]]) -> Procedure:
+    """Compile one checked procedure (the checker must have found no errors)."""
+    spec = resolved.spec
+    ir = build_ir(resolved, outcomes_of)
+    invariants = tuple(
+        (name, text, compile_expression(parse(text))) for name, text in spec.invariants.items()
+    )
+    defaults = {name: coerce(f, f.default) for name, f in resolved.fields.items()}
+    return Procedure(
+        id=spec.id,
+        version=spec.version,
+        title=spec.title,
+        languages=tuple(spec.languages),
+        source=spec.source,
+        roles=MappingProxyType(dict(resolved.roles)),
+        fields=MappingProxyType(dict(resolved.fields)),
+        ir=ir,
+        machine=build_machine(ir),
+        invariants=invariants,
+        defaults=MappingProxyType(defaults),
+        private=frozenset(name for name, f in resolved.fields.items() if f.private),
+        resolved=resolved,
+    )

@@ -1,0 +1,161 @@
+"""Every error sopflow raises, in one tree.
+
+Hosts catch :class:`SopflowError` to handle anything sopflow refuses; the two
+branches below it separate a broken procedure (fix the YAML) from a refused
+step at run time (tell the person at the desk)::
+
+    SopflowError
+    ├── DefinitionError            the procedure text is wrong
+    │   ├── ProcedureSyntaxError   YAML that does not parse
+    │   ├── ProcedureInvalid       parsed, but the checker found errors
+    │   ├── ExpressionError        a guard or assignment that does not parse or type
+    │   └── UnknownProcedure       a library has no procedure with that id
+    └── RuntimeRefusal             a session refused what the host asked
+        ├── EventNotAllowed        no such event in the current state
+        ├── RoleNotAllowed         the actor's role may not fire the event
+        ├── InvalidEventData       data missing, unknown or of the wrong type
+        ├── RequiredDataMissing    the state needs data before it can be left
+        ├── NoBranchMatched        every guarded branch was false
+        ├── EvaluationFailed       a guard could not be evaluated on this data
+        ├── InvariantViolated      strict mode: the step would break an invariant
+        ├── SessionFinished        the session has already reached an outcome
+        ├── ClockError             time went backwards
+        └── SnapshotError          a snapshot or journal does not fit the library
+
+Definition errors carry where the problem is (``source``, ``line``,
+``column``, ``path``); refusals carry what the session was doing
+(``session_id``, ``state``, ``event``, ``allowed``) so a console can say what
+*is* possible instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sopflow.diagnostics import Diagnostic
+
+
+class SopflowError(Exception):
+    """Base of every error sopflow raises, so a host needs one ``except``."""
+
+
+class DefinitionError(SopflowError):
+    """A procedure or policy text is wrong; raised before any session starts."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.line = line
+        self.column = column
+        self.path = path
+        super().__init__(self._located())
+
+    def _located(self) -> str:
+        where = self.source or "<string>"
+        if self.line is not None:
+            where += f":{self.line}:{self.column or 1}"
+        if self.path:
+            where += f": {self.path}"
+        return f"{where}: {self.message}"
+
+
+class ProcedureSyntaxError(DefinitionError):
+    """The YAML itself does not parse."""
+
+
+class ExpressionError(DefinitionError):
+    """A guard, assignment or invariant does not parse or does not type-check."""
+
+
+class UnknownProcedure(DefinitionError):
+    """A library was asked for an id it does not hold."""
+
+
+class ProcedureInvalid(DefinitionError):
+    """The checker found errors; all of them are in :attr:`diagnostics`."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics = tuple(diagnostics)
+        first = self.diagnostics[0]
+        count = len(self.diagnostics)
+        body = "\n".join(d.format() for d in self.diagnostics)
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} found:\n{body}",
+            source=first.source,
+            line=first.line,
+            column=first.column,
+            path=first.path,
+        )
+
+    def _located(self) -> str:
+        return self.message
+
+
+class RuntimeRefusal(SopflowError):
+    """A session refused a request; the session is exactly as it was before."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        session_id: str | None = None,
+        state: str | None = None,
+        event: str | None = None,
+        allowed: Sequence[str] = (),
+    ) -> None:
+        self.message = message
+        self.session_id = session_id
+        self.state = state
+        self.event = event
+        self.allowed = tuple(allowed)
+        super().__init__(message)
+
+
+class EventNotAllowed(RuntimeRefusal):
+    """The event does not exist in the current state."""
+
+
+class RoleNotAllowed(RuntimeRefusal):
+    """The actor's role is not among the roles that may fire the event."""
+
+
+class InvalidEventData(RuntimeRefusal):
+    """The event's data is missing, unknown, or of the wrong type."""
+
+
+class RequiredDataMissing(RuntimeRefusal):
+    """The current state must capture data before it can be left."""
+
+
+class NoBranchMatched(RuntimeRefusal):
+    """Every guarded branch evaluated false and there is no fallback."""
+
+
+class EvaluationFailed(RuntimeRefusal):
+    """A guard or assignment failed on this data (for example, a field not yet set)."""
+
+
+class InvariantViolated(RuntimeRefusal):
+    """In strict mode, the step would break a declared invariant."""
+
+
+class SessionFinished(RuntimeRefusal):
+    """The session has reached its outcome; nothing more can be fired."""
+
+
+class ClockError(RuntimeRefusal):
+    """Time was asked to go backwards."""
+
+
+class SnapshotError(RuntimeRefusal):
+    """A snapshot or journal does not fit the procedure it names."""

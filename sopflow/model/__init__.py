@@ -1,0 +1,51 @@
+"""The procedure language as data: what YAML documents may say, nothing about running them."""
+
+from sopflow.model.base import Citation, Duration, Language, Name, ProcedureId, Text, parse_duration
+from sopflow.model.fields import FIELD_TYPES, FieldSpec, FieldType
+from sopflow.model.procedure import (
+    OUTCOMES,
+    RESUME,
+    Branch,
+    Call,
+    Document,
+    Event,
+    Ladder,
+    LadderLevel,
+    Lint,
+    LintIgnore,
+    Outcome,
+    Policy,
+    Procedure,
+    Role,
+    State,
+    Timer,
+)
+
+__all__ = [
+    "FIELD_TYPES",
+    "OUTCOMES",
+    "RESUME",
+    "Branch",
+    "Call",
+    "Citation",
+    "Document",
+    "Duration",
+    "Event",
+    "FieldSpec",
+    "FieldType",
+    "Ladder",
+    "LadderLevel",
+    "Language",
+    "Lint",
+    "LintIgnore",
+    "Name",
+    "Outcome",
+    "Policy",
+    "Procedure",
+    "ProcedureId",
+    "Role",
+    "State",
+    "Text",
+    "Timer",
+    "parse_duration",
+]

@@ -1,0 +1,31 @@
+"""Typed context fields: the data a session carries and guards talk about."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from sopflow.model.base import NonEmptyText, Spec, Text
+
+FieldType = Literal["str", "int", "decimal", "bool", "enum", "list[str]", "date", "time", "datetime"]
+FIELD_TYPES: tuple[str, ...] = FieldType.__args__
+
+
+class FieldSpec(Spec):
+    """One piece of session data; ``private`` marks personal data that logs redact."""
+
+    type: FieldType
+    values: list[str] | None = Field(default=None, description="The allowed values of an enum.")
+    default: Any = None
+    private: bool = Field(default=False, description="Personal data: redacted in rendered logs.")
+    title: NonEmptyText | None = None
+    description: Text | None = None
+
+    @model_validator(mode="after")
+    def _enum_has_values(self) -> FieldSpec:
+        if self.type == "enum" and not self.values:
+            raise ValueError("an enum field needs 'values'")
+        if self.type != "enum" and self.values is not None:
+            raise ValueError(f"'values' only goes with type enum, not {self.type}")
+        return self

@@ -1,0 +1,222 @@
+"""The procedure language, version 1, as immutable pydantic models.
+
+A YAML document holds one procedure or one policy. The shapes here are what
+authors write; expansion (policies into states, ladders into levels) happens
+later, in :mod:`sopflow.compile`, so that error locations still point at
+what the author wrote.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from sopflow.model.base import (
+    Citation,
+    Duration,
+    Language,
+    Name,
+    NonEmptyText,
+    ProcedureId,
+    Spec,
+    Text,
+)
+from sopflow.model.fields import FieldSpec
+
+Outcome = Literal["completed", "refused", "escalated", "handed_over", "pending_follow_up", "referred"]
+OUTCOMES: tuple[str, ...] = Outcome.__args__
+RESUME = "resume"
+"""Outcome target of an event-level call: go back to the state the call interrupted."""
+
+
+def _target_shorthand(value: Any) -> Any:
+    # `on: {agree: sign_slip}` is the common case; it means `{to: sign_slip}`.
+    return {"to": value} if isinstance(value, str) else value
+
+
+class Role(Spec):
+    """Someone who acts in the procedure (front desk, tenant, owner, supervisor)."""
+
+    title: NonEmptyText
+    description: Text | None = None
+
+
+class Branch(Spec):
+    """One guarded way out of an event: the first branch whose ``if`` holds is taken."""
+
+    if_: str | None = Field(default=None, alias="if", description="Guard expression; omit for the fallback.")
+    to: Name | None = Field(default=None, description="Target state; omit to stay in the current state.")
+    set: dict[Name, str] = Field(default_factory=dict, description="Field assignments (expressions).")
+
+
+class Call(Spec):
+    """Run another procedure as a child session and continue on its outcome."""
+
+    procedure: ProcedureId
+    with_: dict[Name, str] = Field(
+        default_factory=dict, alias="with", description="Child field: parent expression."
+    )
+    returns: dict[Name, Name] = Field(
+        default_factory=dict, description="Parent field: child field, copied back."
+    )
+    outcomes: dict[str, str] = Field(
+        description="Child outcome (or '*') -> next state, or 'resume' for an event-level call.",
+    )
+
+
+class Event(Spec):
+    """Something a person reports to the session; it moves the procedure on."""
+
+    title: Text | None = None
+    roles: list[Name] = Field(
+        default_factory=list, description="Who may fire it; empty means the state's role."
+    )
+    data: list[str] = Field(
+        default_factory=list,
+        description="Fields the event must capture; a trailing '?' (quoted in flow style) makes one optional.",
+        json_schema_extra={"items": {"pattern": r"^[a-z][a-z0-9_]*\??$"}},
+    )
+    optional: list[Name] = Field(default_factory=list, description="Fields the event may capture.")
+    set: dict[Name, str] = Field(default_factory=dict, description="Field assignments (expressions).")
+    to: Name | None = None
+    branches: list[Branch] | None = None
+    call: Call | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return _target_shorthand(value)
+
+    @model_validator(mode="after")
+    def _one_way_out(self) -> Event:
+        ways = [w for w in ("to", "branches", "call") if getattr(self, w) is not None]
+        if len(ways) > 1:
+            raise ValueError(f"an event has one of 'to', 'branches' or 'call', found {' and '.join(ways)}")
+        if self.branches is not None and not self.branches:
+            raise ValueError("'branches' needs at least one branch")
+        return self
+
+
+class Timer(Spec):
+    """Time passing is an event too: after the delay in the state, the timer fires."""
+
+    after: Duration
+    title: Text | None = None
+    set: dict[Name, str] = Field(default_factory=dict)
+    to: Name | None = None
+    branches: list[Branch] | None = None
+
+    @model_validator(mode="after")
+    def _one_way_out(self) -> Timer:
+        if self.to is not None and self.branches is not None:
+            raise ValueError("a timer has 'to' or 'branches', not both")
+        return self
+
+
+class LadderLevel(Spec):
+    """One rung of an escalation ladder: who handles it, and for how long."""
+
+    role: Name
+    within: Duration | None = Field(
+        default=None, description="Time this level has before the next one takes over."
+    )
+    say: Text | None = None
+    do: Text | None = None
+
+
+class Ladder(Spec):
+    """An escalation ladder: colleague, then CS supervisor within 3 minutes, then the director."""
+
+    title: Text | None = None
+    source: Citation | None = None
+    levels: list[LadderLevel] = Field(min_length=2)
+
+
+class State(Spec):
+    """One step of a procedure: who acts, what they say and do, and what may happen next."""
+
+    title: Text | None = None
+    role: Name | None = Field(default=None, description="The role that acts in this state.")
+    say: Text | None = None
+    do: Text | None = None
+    tips: list[str] = Field(default_factory=list, description="Warm tips (溫馨貼士) cited, e.g. A1, B3.")
+    source: Citation | None = None
+    requires: list[Name] = Field(default_factory=list, description="Fields that must be set before leaving.")
+    on: dict[Name, Event] = Field(default_factory=dict)
+    timers: dict[Name, Timer] = Field(default_factory=dict)
+    call: Call | None = None
+    ladder: Name | None = Field(default=None, description="Run this state as the levels of a ladder.")
+    final: Outcome | None = Field(default=None, description="Makes the state final with this outcome.")
+    notes: str | None = None
+
+
+class LintIgnore(Spec):
+    """Silence one lint rule for this procedure, with the reason on record."""
+
+    rule: str
+    reason: str = Field(min_length=3)
+    where: str | None = Field(default=None, description="Only this state (or state.event).")
+
+
+class Lint(Spec):
+    ignore: list[LintIgnore] = Field(default_factory=list)
+
+
+class Policy(Spec):
+    """Cross-cutting rules declared once and used by many procedures.
+
+    Its events apply in every non-final state of every procedure that uses it;
+    its states and ladders are added to those procedures.
+    """
+
+    id: ProcedureId
+    version: int = Field(ge=1)
+    title: NonEmptyText
+    languages: list[Language] = Field(min_length=1)
+    source: Citation | None = None
+    roles: dict[Name, Role] = Field(default_factory=dict)
+    fields: dict[Name, FieldSpec] = Field(default_factory=dict)
+    events: dict[Name, Event] = Field(default_factory=dict)
+    states: dict[Name, State] = Field(default_factory=dict)
+    ladders: dict[Name, Ladder] = Field(default_factory=dict)
+    notes: str | list[str] | None = None
+
+
+class Procedure(Spec):
+    """A standard operating procedure as a state machine."""
+
+    id: ProcedureId
+    version: int = Field(ge=1)
+    title: NonEmptyText
+    languages: list[Language] = Field(min_length=1)
+    source: Citation | None = None
+    roles: dict[Name, Role] = Field(min_length=1)
+    fields: dict[Name, FieldSpec] = Field(default_factory=dict)
+    initial: Name
+    uses: list[ProcedureId] = Field(default_factory=list, description="Policies this procedure applies.")
+    ladders: dict[Name, Ladder] = Field(default_factory=dict)
+    invariants: dict[Name, str] = Field(default_factory=dict, description="Name: boolean expression.")
+    states: dict[Name, State] = Field(min_length=1)
+    notes: str | list[str] | None = None
+    lint: Lint = Field(default_factory=Lint)
+
+
+class Document(Spec):
+    """One YAML file: the language version and exactly one procedure or policy."""
+
+    sopflow: Literal[1] = Field(description="Version of the procedure language.")
+    procedure: Procedure | None = None
+    policy: Policy | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Document:
+        if (self.procedure is None) == (self.policy is None):
+            raise ValueError("a document holds exactly one of 'procedure' or 'policy'")
+        return self
+
+    @property
+    def body(self) -> Procedure | Policy:
+        body = self.procedure or self.policy
+        assert body is not None  # guaranteed by _exactly_one
+        return body

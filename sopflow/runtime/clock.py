@@ -1,0 +1,64 @@
+"""Time comes from the host: a system clock in production, a manual one in tests and training.
+
+Sessions never read the wall clock themselves, so the same inputs always give
+the same journal, and a training walk-through can jump three minutes ahead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol, runtime_checkable
+
+from sopflow.errors import ClockError
+from sopflow.model import parse_duration
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Anything with ``now()`` returning a timezone-aware datetime."""
+
+    def now(self) -> dt.datetime: ...
+
+
+class SystemClock:
+    """The real time, in UTC."""
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+
+class ManualClock:
+    """A clock that only moves when told to, and never backwards."""
+
+    def __init__(self, start: dt.datetime | str | None = None) -> None:
+        if start is None:
+            start = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+        self._now = aware(dt.datetime.fromisoformat(start) if isinstance(start, str) else start)
+
+    def now(self) -> dt.datetime:
+        return self._now
+
+    def advance(self, by: float | str | dt.timedelta) -> dt.datetime:
+        """Move forward by seconds, a duration such as ``"3 minutes"``, or a timedelta."""
+        delta = by if isinstance(by, dt.timedelta) else dt.timedelta(seconds=parse_duration(by))
+        if delta < dt.timedelta(0):
+            raise ClockError(f"a clock cannot go backwards (asked to move by {delta})")
+        self._now += delta
+        return self._now
+
+    def set(self, when: dt.datetime) -> dt.datetime:
+        """Jump to ``when``; refused if it is earlier than now."""
+        when = aware(when)
+        if when < self._now:
+            raise ClockError(
+                f"a clock cannot go backwards (from {self._now.isoformat()} to {when.isoformat()})"
+            )
+        self._now = when
+        return self._now
+
+
+def aware(when: dt.datetime) -> dt.datetime:
+    """Refuse naive datetimes: a deadline without a time zone is ambiguous at a desk."""
+    if when.tzinfo is None:
+        raise ClockError(f"expected a timezone-aware time, found {when.isoformat()} (add +08:00 or Z)")
+    return when
