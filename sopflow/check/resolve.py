@@ -70,18 +70,14 @@ def resolve(
         if policy_id not in policies:
             hint = _hint(policy_id, policies)
             problems.append(
-                finding(
-                    "error", "unknown-policy", f"unknown policy '{policy_id}'{hint}", (doc, base), "uses", i
-                )
+                finding("error", "unknown-policy", f"unknown policy '{policy_id}'{hint}", (doc, base), "uses", i)
             )
             continue
         policy, pdoc = policies[policy_id]
         pbase: tuple[str | int, ...] = ("policy",)
         # The procedure's own declarations win for roles and fields (they may refine titles);
         # a policy's states, ladders and events must not clash with the procedure's.
-        _merge(
-            resolved, "role", policy.roles, resolved.roles, (pdoc, (*pbase, "roles")), problems, quiet=True
-        )
+        _merge(resolved, "role", policy.roles, resolved.roles, (pdoc, (*pbase, "roles")), problems, quiet=True)
         _merge(
             resolved,
             "field",

@@ -77,7 +77,8 @@ class _Checker:
             source, line, col, path = locate(origin, *sub)
             # Point inside the scalar when it sits on one line: its column plus the offset.
             if col is not None and exc.column is not None:
-                col += exc.column - 1
+                doc, base = origin
+                col += exc.column - 1 + ((*base, *sub) in doc.positions.quoted)
             self.problems.append(
                 Diagnostic("error", "expression", f"in '{text}': {exc.message}", source, line, col, path)
             )
@@ -91,9 +92,7 @@ class _Checker:
                 try:
                     coerce(spec, spec.default)
                 except ValueError as exc:
-                    self.error(
-                        "field-default", f"default of '{fname}': {exc}", r.where("field", fname), "default"
-                    )
+                    self.error("field-default", f"default of '{fname}': {exc}", r.where("field", fname), "default")
         for name, text in r.spec.invariants.items():
             self.expression(text, proc, "invariants", name, want=BOOL)
         for lname, ladder in r.ladders.items():

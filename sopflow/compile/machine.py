@@ -66,9 +66,7 @@ def build_machine(ir: IR) -> Machine:
     return machine
 
 
-def fire(
-    machine: Machine, state: str, trigger: str, ctx: Mapping[str, Any]
-) -> tuple[str, bool, BranchIR | None]:
+def fire(machine: Machine, state: str, trigger: str, ctx: Mapping[str, Any]) -> tuple[str, bool, BranchIR | None]:
     """Run ``trigger`` from ``state``: (new state, whether a transition happened, branch if guarded)."""
     cursor = Cursor(state)
     done: bool = machine.events[trigger].trigger(cursor, ctx=ctx)

@@ -66,9 +66,7 @@ def compile_procedure(resolved: Resolved, outcomes_of: dict[str, set[str]]) -> P
     """Compile one checked procedure (the checker must have found no errors)."""
     spec = resolved.spec
     ir = build_ir(resolved, outcomes_of)
-    invariants = tuple(
-        (name, text, compile_expression(parse(text))) for name, text in spec.invariants.items()
-    )
+    invariants = tuple((name, text, compile_expression(parse(text))) for name, text in spec.invariants.items())
     defaults = {name: coerce(f, f.default) for name, f in resolved.fields.items()}
     return Procedure(
         id=spec.id,

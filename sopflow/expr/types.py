@@ -152,9 +152,7 @@ def _compare(node: Compare, left: Type, right: Type) -> None:
         return
     if left.kind == right.kind and left.kind in ORDERED:
         return
-    raise _error(
-        node, f"'{node.op}' needs two numbers (or two texts, dates or times), found {left} and {right}"
-    )
+    raise _error(node, f"'{node.op}' needs two numbers (or two texts, dates or times), found {left} and {right}")
 
 
 def _comparable(left: Type, right: Type) -> bool:

@@ -34,9 +34,7 @@ def load_text(text: str, source: str = "<string>") -> LoadedDocument:
     if not isinstance(data, dict):
         found = type(data).__name__
         problems.append(
-            Diagnostic(
-                "error", "schema", f"expected a mapping with 'sopflow: 1', found {found}", source, 1, 1
-            )
+            Diagnostic("error", "schema", f"expected a mapping with 'sopflow: 1', found {found}", source, 1, 1)
         )
         return LoadedDocument(source, None, positions, tuple(problems))
     try:
@@ -78,9 +76,7 @@ def _diagnostic(err: Any, data: Any, positions: Positions) -> Diagnostic:
             message += f", found {err['input']!r}"
         line_col = positions.locate(path)
     line, col = line_col or (None, None)
-    return Diagnostic(
-        "error", "schema", message, positions.source, line, col, ".".join(map(str, path)) or None
-    )
+    return Diagnostic("error", "schema", message, positions.source, line, col, ".".join(map(str, path)) or None)
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> Path:
@@ -131,9 +127,7 @@ def _unwrap(annotation: Any) -> Any:
     if get_origin(annotation) in (Union, UnionType, Annotated):
         for arg in get_args(annotation):
             inner = _unwrap(arg)
-            if get_origin(inner) in (dict, list) or (
-                isinstance(inner, type) and issubclass(inner, BaseModel)
-            ):
+            if get_origin(inner) in (dict, list) or (isinstance(inner, type) and issubclass(inner, BaseModel)):
                 return inner
     return annotation
 

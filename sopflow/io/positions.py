@@ -15,6 +15,8 @@ class Positions:
     source: str
     values: dict[Path, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    quoted: set[Path] = field(default_factory=set)
+    """Scalars written in quotes: their text starts one column after the node."""
 
     def locate(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int] | None:
         """Position of ``path``, or of its nearest ancestor that exists in the text."""

@@ -61,8 +61,16 @@ def parse_yaml(text: str, source: str) -> tuple[Any, Positions, list[Diagnostic]
     return data, positions, problems
 
 
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
+
 def _build(loader: _Loader, node: yaml.Node, path: Path, pos: Positions, problems: list[Diagnostic]) -> Any:
     pos.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+        # The safe constructor would refuse these; building the mapping ourselves must too.
+        raise yaml.constructor.ConstructorError(
+            None, None, f"could not determine a constructor for the tag {node.tag!r}", node.start_mark
+        )
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # resolve `<<` merge keys the way the safe loader does
         result: dict[Any, Any] = {}
@@ -90,6 +98,8 @@ def _build(loader: _Loader, node: yaml.Node, path: Path, pos: Positions, problem
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, (*path, i), pos, problems) for i, item in enumerate(node.value)]
+    if node.style in ('"', "'"):
+        pos.quoted.add(path)
     return loader.construct_object(node, deep=True)
 
 

@@ -54,12 +54,8 @@ class Call(Spec):
     """Run another procedure as a child session and continue on its outcome."""
 
     procedure: ProcedureId
-    with_: dict[Name, str] = Field(
-        default_factory=dict, alias="with", description="Child field: parent expression."
-    )
-    returns: dict[Name, Name] = Field(
-        default_factory=dict, description="Parent field: child field, copied back."
-    )
+    with_: dict[Name, str] = Field(default_factory=dict, alias="with", description="Child field: parent expression.")
+    returns: dict[Name, Name] = Field(default_factory=dict, description="Parent field: child field, copied back.")
     outcomes: dict[str, str] = Field(
         description="Child outcome (or '*') -> next state, or 'resume' for an event-level call.",
     )
@@ -69,9 +65,7 @@ class Event(Spec):
     """Something a person reports to the session; it moves the procedure on."""
 
     title: Text | None = None
-    roles: list[Name] = Field(
-        default_factory=list, description="Who may fire it; empty means the state's role."
-    )
+    roles: list[Name] = Field(default_factory=list, description="Who may fire it; empty means the state's role.")
     data: list[str] = Field(
         default_factory=list,
         description="Fields the event must capture; a trailing '?' (quoted in flow style) makes one optional.",
@@ -118,9 +112,7 @@ class LadderLevel(Spec):
     """One rung of an escalation ladder: who handles it, and for how long."""
 
     role: Name
-    within: Duration | None = Field(
-        default=None, description="Time this level has before the next one takes over."
-    )
+    within: Duration | None = Field(default=None, description="Time this level has before the next one takes over.")
     say: Text | None = None
     do: Text | None = None
 

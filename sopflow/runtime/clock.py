@@ -50,9 +50,7 @@ class ManualClock:
         """Jump to ``when``; refused if it is earlier than now."""
         when = aware(when)
         if when < self._now:
-            raise ClockError(
-                f"a clock cannot go backwards (from {self._now.isoformat()} to {when.isoformat()})"
-            )
+            raise ClockError(f"a clock cannot go backwards (from {self._now.isoformat()} to {when.isoformat()})")
         self._now = when
         return self._now
 

@@ -197,9 +197,7 @@ class Mover:
         child = Frame(callee, callee.ir.initial, data, frame.depth + 1)
         child.call_key = call.key
         frame.child = child
-        self.record(
-            child, now, {"kind": "call", "target": child.state, "data": {k: data[k] for k, _ in call.with_}}
-        )
+        self.record(child, now, {"kind": "call", "target": child.state, "data": {k: data[k] for k, _ in call.with_}})
         self.enter(child, now)
         if child.outcome is not None:
             self.finish(frame, now)

@@ -86,9 +86,7 @@ class Entry:
         out = self.as_dict()
         for part in ("data", "changes"):
             if part in out:
-                out[part] = {
-                    k: (REDACTED if k in private and v is not None else v) for k, v in out[part].items()
-                }
+                out[part] = {k: (REDACTED if k in private and v is not None else v) for k, v in out[part].items()}
         return out
 
     def describe(self) -> str:

@@ -183,9 +183,7 @@ class Session:
 
     # -- driving -------------------------------------------------------------------------------
 
-    def fire(
-        self, event: str, *, role: str, actor: str | None = None, data: Mapping[str, Any] | None = None
-    ) -> Step:
+    def fire(self, event: str, *, role: str, actor: str | None = None, data: Mapping[str, Any] | None = None) -> Step:
         """Report ``event``; refused requests raise and leave the session as it was, journaled."""
         now = aware(self.clock.now())
         self._mover.run_due(self.root, now)
@@ -244,9 +242,7 @@ class Session:
         )
 
     def _record(self, frame: Frame, at: dt.datetime, fields: Mapping[str, Any]) -> Entry:
-        entry = Entry(
-            seq=len(self.journal) + 1, at=at, procedure=frame.procedure.id, depth=frame.depth, **fields
-        )
+        entry = Entry(seq=len(self.journal) + 1, at=at, procedure=frame.procedure.id, depth=frame.depth, **fields)
         self.journal.append(entry)
         return entry
 
@@ -269,9 +265,7 @@ class Session:
     def restore(cls, snapshot: Mapping[str, Any], resolve: Resolver, clock: Clock) -> Session:
         """Rebuild a session from :meth:`snapshot`, looking procedures up with ``resolve(id, version)``."""
         if snapshot.get("format") != SNAPSHOT_FORMAT:
-            raise SnapshotError(
-                f"unknown snapshot format {snapshot.get('format')!r}; expected {SNAPSHOT_FORMAT}"
-            )
+            raise SnapshotError(f"unknown snapshot format {snapshot.get('format')!r}; expected {SNAPSHOT_FORMAT}")
         try:
             root = _frame_restore(snapshot["frame"], resolve, 0)
             session = cls(

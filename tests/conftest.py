@@ -1,0 +1,37 @@
+"""Shared fixtures: the small test library in tests/fixtures and a manual clock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sopflow
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def library() -> sopflow.Library:
+    """The fixture library: a tenant release calling an owner call, an inquiry ladder, a policy."""
+    return sopflow.load_library(FIXTURES)
+
+
+@pytest.fixture
+def clock() -> sopflow.ManualClock:
+    return sopflow.ManualClock("2026-03-02T09:00:00+08:00")
+
+
+@pytest.fixture
+def release(library: sopflow.Library, clock: sopflow.ManualClock) -> sopflow.Session:
+    """A tenant release session, in English, strict."""
+    return library.start("test.release", clock=clock, role="front_desk", data={"unit": "3-1201"}, lang="en",
+                         strict=True)
+
+
+def drive_to_owner_call(session: sopflow.Session) -> None:
+    """Fees paid, items listed: the session is now inside the owner call."""
+    session.fire("id_copied", role="front_desk", data={"id_copy": "scan-001"})
+    session.fire("checked", role="front_desk")
+    session.fire("fees_checked", role="front_desk", data={"arrears_months": 0})
+    session.fire("items_listed", role="front_desk", data={"items": ["TV", "sofa"]})
