@@ -98,7 +98,7 @@ def test_every_problem_in_one_pass() -> None:
     assert [
         "release.yaml:8:25: procedure.uses.1: unknown policy 'nope'",
         "release.yaml:23:12: procedure.initial: unknown state 'chek_id'; did you mean 'check_id'?",
-        "release.yaml:34:30: procedure.on.items_listed.data.0: unknown field 'itmes'; did you mean 'items'?",
+        "release.yaml:45:31: procedure.on.items_listed.data.0: unknown field 'itmes'; did you mean 'items'?",
     ] == [p.replace("procedure.states.list_items.on", "procedure.on") for p in found]
 
 
