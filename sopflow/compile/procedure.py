@@ -37,6 +37,8 @@ class Procedure:
     invariants: tuple[tuple[str, str, Evaluator], ...] = field(repr=False)
     defaults: Mapping[str, Any] = field(repr=False)
     private: frozenset[str] = field(repr=False)
+    policy_fields: frozenset[str] = field(repr=False)
+    """Fields a policy contributes; a child that shares the policy hands them back on return."""
     resolved: Resolved = field(repr=False)
     callees: dict[str, Procedure] = field(default_factory=dict, repr=False)
     """Procedures this one calls, linked by the library after all are compiled."""
@@ -81,5 +83,8 @@ def compile_procedure(resolved: Resolved, outcomes_of: dict[str, set[str]]) -> P
         invariants=invariants,
         defaults=MappingProxyType(defaults),
         private=frozenset(name for name, f in resolved.fields.items() if f.private),
+        policy_fields=frozenset(
+            name for name in resolved.fields if resolved.where("field", name)[0].document.policy is not None  # type: ignore[union-attr]
+        ),
         resolved=resolved,
     )

@@ -210,6 +210,10 @@ class Mover:
         trigger = f"return:{child.call_key}:{child.outcome}"
         way = parent.here.returns[trigger]
         values = {p: child.data.get(c) for p, c in way_returns(parent, child.call_key)}
+        # An escalation decided inside the child (a shared policy's data) belongs to the parent too.
+        for name in child.procedure.policy_fields & parent.procedure.policy_fields:
+            if child.data.get(name) is not None:
+                values.setdefault(name, child.data[name])
         self.apply(parent, way, values, now, {"kind": "return", "event": child.outcome})
 
     def cancel(self, frame: Frame, now: dt.datetime) -> None:

@@ -1,0 +1,179 @@
+"""Properties that must hold for any sequence of events and clock moves, on several procedures.
+
+hypothesis drives random walks (valid and invalid events, wrong roles, bad
+data, time passing) and checks the semantic rules of the design:
+the IR table and the transitions machine agree, snapshots restore
+faithfully, replay reproduces the snapshot, and refusals change nothing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import sopflow
+from sopflow.compile.machine import fire as machine_fire
+from sopflow.errors import NoBranchMatched, RuntimeRefusal, SopflowError
+from sopflow.model import FieldSpec
+from tests.conftest import FIXTURES
+
+PROCEDURES = ["test.release", "test.inquiry", "test.owner_call"]
+LIBRARY = sopflow.load_library(FIXTURES)
+START = "2026-03-02T09:00:00+08:00"
+
+
+def values_for(spec: FieldSpec) -> st.SearchStrategy[Any]:
+    """Valid values of a field, and now and then a wrong one."""
+    return st.one_of(valid_values(spec), st.just("wrong")) if spec.type != "str" else valid_values(spec)
+
+
+def valid_values(spec: FieldSpec) -> st.SearchStrategy[Any]:
+    valid: dict[str, st.SearchStrategy[Any]] = {
+        "str": st.sampled_from(["3-1201", "陳", "scan"]),
+        "int": st.integers(min_value=0, max_value=6),
+        "decimal": st.decimals(min_value=0, max_value=5000, places=2).map(str),
+        "bool": st.booleans(),
+        "enum": st.sampled_from(spec.values or ["x"]),
+        "list[str]": st.lists(st.sampled_from(["TV", "sofa", "bed"]), max_size=3),
+    }
+    return valid.get(spec.type, st.none())
+
+
+@st.composite
+def actions(draw: st.DrawFn, procedure_id: str) -> list[tuple[Any, ...]]:
+    """A random walk: fires of any event by any role with plausible data, and clock moves."""
+    procedure = LIBRARY[procedure_id]
+    events = sorted({e for p in (procedure, *procedure.callees.values()) for e in p.events} | {"no_such_event"})
+    roles = sorted({r for p in (procedure, *procedure.callees.values()) for r in p.roles})
+    fields = {n: f for p in (procedure, *procedure.callees.values()) for n, f in p.fields.items()}
+    out: list[tuple[Any, ...]] = []
+    for _ in range(draw(st.integers(min_value=1, max_value=14))):
+        kind = draw(st.integers(0, 5))
+        if kind >= 3:
+            # Mostly events that are allowed now, so walks get deep into the procedure.
+            pool = {n: draw(valid_values(f)) for n, f in fields.items()}
+            out.append(("allowed", draw(st.integers(0, 9)), draw(st.integers(0, 9)), pool))
+            continue
+        if kind == 0:
+            out.append(("wait", draw(st.sampled_from([20, 90, 180, 200, 400, 700]))))
+            continue
+        event = draw(st.sampled_from(events))
+        names = draw(st.lists(st.sampled_from(sorted(fields)), max_size=2, unique=True)) if fields else []
+        data = {n: draw(values_for(fields[n])) for n in names}
+        out.append(("fire", event, draw(st.sampled_from(roles)), data))
+    return out
+
+
+def start(procedure_id: str) -> tuple[sopflow.Session, sopflow.ManualClock]:
+    clock = sopflow.ManualClock(START)
+    return LIBRARY.start(procedure_id, clock=clock, role=sorted(LIBRARY[procedure_id].roles)[0], strict=False), clock
+
+
+def play(session: sopflow.Session, clock: sopflow.ManualClock, action: tuple[Any, ...]) -> bool:
+    """Apply one action; True if it was a refused fire."""
+    if action[0] == "wait":
+        clock.advance(action[1])
+        session.advance()
+        return False
+    event, role, data = action[1:]
+    if action[0] == "allowed":
+        session.advance()
+        options = session.step().events
+        if not options:
+            return False
+        option = options[event % len(options)]
+        event = option.name
+        role = option.roles[role % len(option.roles)] if option.roles else "anyone"
+        data = {f: data[f] for f in (*option.data, *option.optional)}
+    try:
+        session.fire(event, role=role, data=data)
+    except RuntimeRefusal:
+        return True
+    return False
+
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.mark.parametrize("procedure_id", PROCEDURES)
+@SETTINGS
+@given(data=st.data())
+def test_ir_table_and_transitions_machine_agree(procedure_id: str, data: st.DataObject) -> None:
+    """At every step of a walk, every trigger of every active state goes to the same place in both."""
+    session, clock = start(procedure_id)
+    for action in data.draw(actions(procedure_id)):
+        play(session, clock, action)
+        for frame in session.root.frames():
+            proc = frame.procedure
+            for trigger in proc.ir.triggers(frame.state):
+                try:
+                    expected: str | None = proc.ir.step(frame.state, trigger, frame.data)
+                except (NoBranchMatched, SopflowError):
+                    expected = None
+                try:
+                    target, done, _ = machine_fire(proc.machine, frame.state, trigger, frame.data)
+                    found = target if done else None
+                except SopflowError:
+                    found = None
+                assert expected == found
+
+
+@pytest.mark.parametrize("procedure_id", PROCEDURES)
+@SETTINGS
+@given(data=st.data())
+def test_snapshot_restore_then_continue_gives_the_same_journal(procedure_id: str, data: st.DataObject) -> None:
+    """Stopping anywhere, restoring from the snapshot and going on changes nothing."""
+    steps = data.draw(actions(procedure_id))
+    cut = data.draw(st.integers(min_value=0, max_value=len(steps)))
+    session, clock = start(procedure_id)
+    for action in steps[:cut]:
+        play(session, clock, action)
+    clock2 = sopflow.ManualClock(clock.now())
+    restored = LIBRARY.restore(session.snapshot(), clock2)
+    for action in steps[cut:]:
+        play(session, clock, action)
+        play(restored, clock2, action)
+    assert [e.as_dict() for e in session.journal] == [e.as_dict() for e in restored.journal]
+    assert session.snapshot() == restored.snapshot()
+
+
+@pytest.mark.parametrize("procedure_id", PROCEDURES)
+@SETTINGS
+@given(data=st.data())
+def test_replay_equals_snapshot(procedure_id: str, data: st.DataObject) -> None:
+    """Replaying the journal from the start reproduces the snapshot exactly."""
+    session, clock = start(procedure_id)
+    for action in data.draw(actions(procedure_id)):
+        play(session, clock, action)
+    assert session.snapshot() == LIBRARY.replay(session.snapshot()["journal"]).snapshot()
+
+
+@pytest.mark.parametrize("procedure_id", PROCEDURES)
+@SETTINGS
+@given(data=st.data())
+def test_a_refused_event_changes_nothing(procedure_id: str, data: st.DataObject) -> None:
+    """Whatever refusal happens, state, data and timers are as before; only the journal grows by one."""
+    session, clock = start(procedure_id)
+    for action in data.draw(actions(procedure_id)):
+        if action[0] == "fire":
+            session.advance()  # time that has passed is not the event's doing
+            before, length = session.snapshot(journal=False), len(session.journal)
+            if play(session, clock, action):
+                assert (before, length + 1, "refused") == (
+                    session.snapshot(journal=False), len(session.journal), session.journal[-1].kind)
+        else:
+            play(session, clock, action)
+
+
+def test_decimal_data_survive_snapshots() -> None:
+    """Money keeps its digits through JSON snapshots."""
+    session, clock = start("test.release")
+    session.fire("id_copied", role="front_desk", data={"id_copy": "x"})
+    session.fire("checked", role="front_desk")
+    session.fire("fees_checked", role="front_desk", data={"arrears_months": 0, "arrears_amount": "0.10"})
+    restored = LIBRARY.restore(session.snapshot(), clock)
+    assert Decimal("0.10") == restored.root.data["arrears_amount"]

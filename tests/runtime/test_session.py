@@ -1,0 +1,294 @@
+"""Sessions as a host drives them: steps, refusals, timers, calls, snapshots and replay."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import sopflow
+from sopflow.errors import (
+    ClockError,
+    EventNotAllowed,
+    InvalidEventData,
+    InvariantViolated,
+    NoBranchMatched,
+    RequiredDataMissing,
+    RoleNotAllowed,
+    SessionFinished,
+    SnapshotError,
+)
+from tests.conftest import drive_to_owner_call
+
+
+def without_journal(session: sopflow.Session) -> dict[str, object]:
+    return session.snapshot(journal=False)
+
+
+def test_step_says_what_to_do_in_each_language(release: sopflow.Session) -> None:
+    """The current step is rendered in the language asked for."""
+    assert ("Please show your ID.", "請您出示身份證。") == (release.step("en").say, release.step("zh-Hant").say)
+
+
+def test_step_lists_events_roles_and_missing_data(release: sopflow.Session) -> None:
+    """A step lists what may happen next, who may fire it, and what data the state still needs."""
+    step = release.step()
+    assert (("id_copied", "checked", "customer_dissatisfied"), ("front_desk",), ("id_copy",)) == (
+        tuple(e.name for e in step.events), step.events[0].roles, step.missing)
+
+
+def test_allowed_filters_by_role(release: sopflow.Session) -> None:
+    """Asking for a role's events leaves out what that role may not fire."""
+    assert ([], ["id_copied", "checked", "customer_dissatisfied"]) == (
+        release.allowed("tenant"), release.allowed("front_desk"))
+
+
+def test_placeholders_are_filled_from_data(library: sopflow.Library, clock: sopflow.ManualClock) -> None:
+    """Placeholders show session data; lists are joined the way each language writes them."""
+    session = library.start("test.release", clock=clock, role="front_desk", data={"unit": "3-1201"})
+    drive_to_owner_call(session)
+    assert ("Unit 3-1201 is moving out TV, sofa; do you agree?", "3-1201 需要搬出 TV、sofa,您是否同意?") == (
+        session.step("en").say, session.step("zh-Hant").say)
+
+
+def test_unset_placeholder_is_marked(library: sopflow.Library, clock: sopflow.ManualClock) -> None:
+    """A field not captured yet shows as [name], never as 'None'."""
+    session = library.start("test.owner_call", clock=clock, role="front_desk", lang="en")
+    assert "Unit [unit] is moving out ; do you agree?" == session.step().say
+
+
+@pytest.mark.parametrize(
+    ("event", "role", "data", "error"),
+    [
+        ("signed", "front_desk", None, EventNotAllowed),
+        ("checked", "tenant", None, RoleNotAllowed),
+        ("id_copied", "front_desk", {"id_copy": 42}, InvalidEventData),
+        ("id_copied", "front_desk", {"id_cpy": "x"}, InvalidEventData),
+        ("id_copied", "front_desk", None, InvalidEventData),
+        ("checked", "front_desk", None, RequiredDataMissing),
+    ],
+)
+def test_refusal_changes_nothing_and_is_journaled(
+    release: sopflow.Session, event: str, role: str, data: dict[str, object] | None, error: type[Exception]
+) -> None:
+    """Every kind of refusal raises its own error, leaves the session as it was, and is journaled."""
+    before = without_journal(release)
+    with pytest.raises(error):
+        release.fire(event, role=role, data=data)
+    assert (before, "refused", event) == (without_journal(release), release.journal[-1].kind, release.journal[-1].event)
+
+
+def test_refusal_says_what_is_allowed(release: sopflow.Session) -> None:
+    """A refused event tells the host what is possible instead, with a did-you-mean."""
+    with pytest.raises(EventNotAllowed) as caught:
+        release.fire("id_copy", role="front_desk")
+    assert ("'id_copy' is not possible in state 'check_id'; did you mean 'id_copied'?; allowed now: "
+            "id_copied, checked, customer_dissatisfied") == caught.value.message
+    assert ("check_id", ("id_copied", "checked", "customer_dissatisfied")) == (caught.value.state, caught.value.allowed)
+
+
+def test_guarded_branches_pick_the_first_that_holds(library: sopflow.Library, clock: sopflow.ManualClock) -> None:
+    """Arrears take the refusal branch; the message names months and amount."""
+    session = library.start("test.release", clock=clock, role="front_desk", lang="en")
+    session.fire("id_copied", role="front_desk", data={"id_copy": "x"})
+    session.fire("checked", role="front_desk")
+    step = session.fire("fees_checked", role="front_desk", data={"arrears_months": 2, "arrears_amount": "1200.50"})
+    assert ("refused", "You still owe 2 months, 1200.50 yuan.") == (step.outcome, step.say)
+
+
+def test_no_branch_matched_is_a_refusal(clock: sopflow.ManualClock) -> None:
+    """When every guard is false and there is no fallback, the event is refused."""
+    lib = sopflow.load_string(
+        """\
+sopflow: 1
+procedure:
+  id: t.guard
+  version: 1
+  title: {en: G}
+  languages: [en]
+  roles: {desk: {title: {en: Desk}}}
+  fields: {n: {type: int}}
+  initial: a
+  states:
+    a:
+      role: desk
+      on:
+        go: {data: [n], branches: [{if: "n > 5", to: b}]}
+    b: {final: completed}
+""")
+    session = lib.start("t.guard", clock=clock, role="desk")
+    with pytest.raises(NoBranchMatched):
+        session.fire("go", role="desk", data={"n": 1})
+    assert "b" == session.fire("go", role="desk", data={"n": 6}).state
+
+
+def test_timers_fire_on_advance_at_their_deadline(release: sopflow.Session, clock: sopflow.ManualClock) -> None:
+    """A timer fires when the host advances past its deadline, journaled at the deadline itself."""
+    drive_to_owner_call(release)
+    release.fire("owner_answers", role="front_desk", data={"consent": True})
+    clock.advance("9 minutes")
+    assert [] == release.advance()
+    clock.advance("2 minutes")
+    fired = release.advance()
+    assert (["timer"], dt.datetime(2026, 3, 2, 9, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))), "refused") == (
+        [e.kind for e in fired], fired[0].at, release.outcome)
+
+
+def test_due_timers_are_noticed_on_the_next_fire(release: sopflow.Session, clock: sopflow.ManualClock) -> None:
+    """A fire after a deadline first applies the timer; the late event is then refused."""
+    drive_to_owner_call(release)
+    release.fire("owner_answers", role="front_desk", data={"consent": True})
+    clock.advance("15 minutes")
+    with pytest.raises(SessionFinished):
+        release.fire("signed", role="tenant")
+    assert ["timer", "refused"] == [e.kind for e in release.journal[-2:]]
+
+
+def test_ladder_escalates_every_three_minutes(library: sopflow.Library, clock: sopflow.ManualClock) -> None:
+    """The inquiry ladder moves to the CS supervisor after 3 minutes and the director after 3 more."""
+    session = library.start("test.inquiry", clock=clock, role="front_desk")
+    session.fire("found", role="front_desk")
+    seen = [session.state]
+    for _ in range(3):
+        clock.advance("3 minutes")
+        session.advance()
+        seen.append(session.state)
+    assert ["explain@colleague", "explain@cs_supervisor", "explain@office_director", "explain@office_director"] == seen
+    assert ("Director handles it.", "office_director") == (session.step().say, session.step().role)
+
+
+def test_ladder_level_role_may_answer(library: sopflow.Library, clock: sopflow.ManualClock) -> None:
+    """Explained in time: no escalation, and the colleague fires the answer."""
+    session = library.start("test.inquiry", clock=clock, role="front_desk")
+    session.fire("found", role="front_desk")
+    clock.advance("2 minutes")
+    assert "completed" == session.fire("explained", role="colleague").outcome
+
+
+def test_call_runs_a_child_and_returns_its_result(release: sopflow.Session) -> None:
+    """The owner call runs nested; its answer is copied back and its outcome picks the next state."""
+    drive_to_owner_call(release)
+    assert ("call_owner", "ask") == release.path
+    step = release.fire("owner_answers", role="front_desk", data={"consent": True})
+    assert (("sign",), True) == (step.path, release.root.data["owner_consent"])
+    assert ["call", "fire", "return"] == [e.kind for e in release.journal[-3:]]
+
+
+def test_child_refusal_leaves_parent_and_child_unchanged(release: sopflow.Session) -> None:
+    """The tenant cannot answer for the owner: refused inside the child, nothing changes."""
+    drive_to_owner_call(release)
+    before = without_journal(release)
+    with pytest.raises(RoleNotAllowed):
+        release.fire("owner_answers", role="tenant", data={"consent": True})
+    assert before == without_journal(release)
+
+
+def test_policy_event_inside_a_child_maps_its_outcome(release: sopflow.Session) -> None:
+    """Escalating during the owner call ends the child as escalated, and the parent follows."""
+    drive_to_owner_call(release)
+    step = release.fire("customer_dissatisfied", role="front_desk", data={"escalate_to": "cs_supervisor"})
+    assert ("escalated", "Passing you to cs_supervisor.") == (step.outcome, step.say)
+
+
+def test_strict_mode_refuses_a_step_that_breaks_an_invariant(library: sopflow.Library,
+                                                             clock: sopflow.ManualClock) -> None:
+    """An invariant broken by a step refuses the step in strict mode and changes nothing."""
+    lib = sopflow.load_string(
+        """\
+sopflow: 1
+procedure:
+  id: t.inv
+  version: 1
+  title: {en: I}
+  languages: [en]
+  roles: {desk: {title: {en: Desk}}}
+  fields: {slip: {type: bool, default: false}, consent: {type: bool, default: false}}
+  invariants: {slip_needs_consent: "not slip or consent"}
+  initial: a
+  states:
+    a:
+      role: desk
+      on: {issue: {set: {slip: "true"}, to: b}}
+    b: {final: completed}
+""")
+    strict = lib.start("t.inv", clock=clock, role="desk", strict=True)
+    before = without_journal(strict)
+    with pytest.raises(InvariantViolated, match="slip_needs_consent"):
+        strict.fire("issue", role="desk")
+    lenient = lib.start("t.inv", clock=clock, role="desk")
+    assert (before, "completed") == (without_journal(strict), lenient.fire("issue", role="desk").outcome)
+
+
+def test_finished_session_refuses_everything(release: sopflow.Session) -> None:
+    """After the outcome, any fire is refused with SessionFinished."""
+    release.fire("customer_dissatisfied", role="front_desk", data={"escalate_to": "relevant_person"})
+    with pytest.raises(SessionFinished):
+        release.fire("checked", role="front_desk")
+
+
+def test_snapshot_restore_gives_an_equal_session(library: sopflow.Library, release: sopflow.Session,
+                                                 clock: sopflow.ManualClock) -> None:
+    """A snapshot is JSON; restoring it gives an equal session that carries on identically."""
+    import json
+
+    drive_to_owner_call(release)
+    restored = library.restore(json.loads(json.dumps(release.snapshot())), clock)
+    assert restored == release
+    for session in (release, restored):
+        session.fire("owner_answers", role="owner", data={"consent": False})
+    assert restored.snapshot() == release.snapshot()
+
+
+def test_replay_reproduces_the_snapshot(library: sopflow.Library, release: sopflow.Session,
+                                        clock: sopflow.ManualClock) -> None:
+    """Replaying the journal, refusals and timers included, gives exactly the same snapshot."""
+    drive_to_owner_call(release)
+    with pytest.raises(RoleNotAllowed):
+        release.fire("owner_answers", role="tenant", data={"consent": True})
+    release.fire("owner_answers", role="front_desk", data={"consent": True})
+    clock.advance("12 minutes")
+    release.advance()
+    assert release.snapshot() == library.replay(release.snapshot()["journal"]).snapshot()
+
+
+def test_restore_refuses_another_version(library: sopflow.Library, release: sopflow.Session,
+                                         clock: sopflow.ManualClock) -> None:
+    """A snapshot of another procedure version is refused with a clear error."""
+    snapshot = release.snapshot()
+    snapshot["frame"]["version"] = 7
+    with pytest.raises(SnapshotError, match="at version 1 here; the snapshot needs version 7"):
+        library.restore(snapshot, clock)
+
+
+def test_private_fields_are_redacted_in_rendered_journal(release: sopflow.Session) -> None:
+    """The ID copy is in the session but never in a rendered log."""
+    release.fire("id_copied", role="front_desk", data={"id_copy": "scan-001"})
+    entry = release.journal[-1]
+    assert ({"id_copy": "scan-001"}, {"id_copy": "***"}) == (
+        entry.as_dict()["data"], entry.redacted(release.procedure.private)["data"])
+
+
+def test_clock_refuses_to_go_backwards(clock: sopflow.ManualClock) -> None:
+    """A manual clock never goes back in time."""
+    with pytest.raises(ClockError):
+        clock.set(dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+
+
+def test_naive_times_are_refused() -> None:
+    """A time without a zone is ambiguous at a desk and refused."""
+    with pytest.raises(ClockError, match="timezone-aware"):
+        sopflow.ManualClock(dt.datetime(2026, 1, 1))
+
+
+def test_start_refuses_unknown_fields_and_roles(library: sopflow.Library, clock: sopflow.ManualClock) -> None:
+    """Start data and the starting role are validated like event data."""
+    with pytest.raises(InvalidEventData, match="has no field 'unti'"):
+        library.start("test.release", clock=clock, role="front_desk", data={"unti": "x"})
+    with pytest.raises(InvalidEventData, match="has no role 'owner'"):
+        library.start("test.release", clock=clock, role="owner")
+
+
+def test_unknown_procedure_suggests_the_nearest(library: sopflow.Library) -> None:
+    """Asking the library for a misspelt id suggests the right one."""
+    with pytest.raises(sopflow.DefinitionError, match="did you mean 'test.release'"):
+        library["test.relase"]
