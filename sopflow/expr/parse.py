@@ -30,9 +30,11 @@ _COMPARE = {
 }
 
 
-class _Rejected(Exception):
+class _Rejected(ExpressionError):
+    """Raised deep in the conversion; ``parse`` re-raises it as a located ExpressionError."""
+
     def __init__(self, message: str, col: int) -> None:
-        super().__init__(message)
+        super().__init__(message, column=col + 1)
         self.col = col
 
 
@@ -50,7 +52,7 @@ def parse(text: str) -> Node:
     try:
         return _convert(tree.body, source)
     except _Rejected as exc:
-        raise ExpressionError(str(exc), column=exc.col + 1) from None
+        raise ExpressionError(exc.message, column=exc.col + 1) from None
 
 
 def _convert(node: ast.expr, source: str) -> Node:
