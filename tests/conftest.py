@@ -25,8 +25,9 @@ def clock() -> sopflow.ManualClock:
 @pytest.fixture
 def release(library: sopflow.Library, clock: sopflow.ManualClock) -> sopflow.Session:
     """A tenant release session, in English, strict."""
-    return library.start("test.release", clock=clock, role="front_desk", data={"unit": "3-1201"}, lang="en",
-                         strict=True)
+    return library.start(
+        "test.release", clock=clock, role="front_desk", data={"unit": "3-1201"}, lang="en", strict=True
+    )
 
 
 def drive_to_owner_call(session: sopflow.Session) -> None:

@@ -6,8 +6,20 @@ import sopflow
 def test_all_is_pinned() -> None:
     """`sopflow.__all__` lists exactly the public names, sorted."""
     expected = [
-        "Clock", "DefinitionError", "Entry", "Library", "ManualClock", "Procedure", "RuntimeRefusal",
-        "Session", "SopflowError", "Step", "SystemClock", "__version__", "load_library", "load_string",
+        "Clock",
+        "DefinitionError",
+        "Entry",
+        "Library",
+        "ManualClock",
+        "Procedure",
+        "RuntimeRefusal",
+        "Session",
+        "SopflowError",
+        "Step",
+        "SystemClock",
+        "__version__",
+        "load_library",
+        "load_string",
     ]
     assert expected == sopflow.__all__
 

@@ -37,8 +37,20 @@ def test_bundled_path_is_the_procedures_folder_in_a_checkout() -> None:
 def test_wheel_ships_every_procedure(tmp_path: Path) -> None:
     """`pip install .` carries the procedures: the wheel holds each one under sopflow/_bundled."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
     )
     wheel = next(tmp_path.glob("sopflow-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())

@@ -61,7 +61,7 @@ def check_documents(docs: list[LoadedDocument]) -> CheckedLibrary:
     fields_of: dict[str, dict[str, Type]] = {
         pid: {n: field_type(f.type, f.values) for n, f in r.fields.items()} for pid, r in resolved.items()
     }
-    for pid, r in resolved.items():
+    for r in resolved.values():
         result.diagnostics += check_semantics(r, outcomes_of, fields_of)
     result.procedures = resolved
     result.diagnostics.sort(key=lambda d: (d.source or "", d.line or 0, d.column or 0))

@@ -7,13 +7,16 @@ procedure still points into the policy's file.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sopflow.diagnostics import Diagnostic, Severity
 from sopflow.io import LoadedDocument
 from sopflow.model import Event, FieldSpec, Ladder, Policy, Procedure, Role, State
 
 Origin = tuple[LoadedDocument, tuple[str | int, ...]]
+_T = TypeVar("_T")
 
 
 def locate(origin: Origin, *sub: str | int, key: bool = False) -> tuple[str, int | None, int | None, str]:
@@ -57,7 +60,8 @@ def resolve(
     doc: LoadedDocument, policies: dict[str, tuple[Policy, LoadedDocument]]
 ) -> tuple[Resolved, list[Diagnostic]]:
     """Merge ``doc``'s procedure with its policies; report unknown policies and clashes."""
-    assert doc.document is not None and doc.document.procedure is not None
+    assert doc.document is not None
+    assert doc.document.procedure is not None
     spec = doc.document.procedure
     resolved = Resolved(spec, doc)
     problems: list[Diagnostic] = []
@@ -103,8 +107,8 @@ def resolve(
 def _merge(
     resolved: Resolved,
     kind: str,
-    source: dict[str, object],
-    target: dict[str, object],
+    source: Mapping[str, _T],
+    target: dict[str, _T],
     origin: Origin,
     problems: list[Diagnostic],
     *,
@@ -129,8 +133,8 @@ def _merge(
         resolved.origin[(kind, name)] = (origin[0], (*origin[1], name))
 
 
-def _hint(name: str, choices: object) -> str:
+def _hint(name: str, choices: Iterable[str]) -> str:
     import difflib
 
-    close = difflib.get_close_matches(name, sorted(choices), n=1)  # type: ignore[call-overload]
+    close = difflib.get_close_matches(name, sorted(choices), n=1)
     return f"; did you mean '{close[0]}'?" if close else ""

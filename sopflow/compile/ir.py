@@ -103,7 +103,7 @@ class IR:
         """
         way = self.fast[state][trigger]
         if way.__class__ is str:
-            return way  # type: ignore[no-any-return]
+            return way
         return select(way, ctx).target
 
     def way(self, state: str, trigger: str) -> WayIR:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from transitions import EventData, Machine
 
@@ -35,7 +35,8 @@ def _condition(branch: BranchIR) -> Any:
 
     def condition(event_data: EventData) -> bool:
         if guard is None or guard(event_data.kwargs["ctx"]):
-            event_data.model.taken = branch
+            # The model is always the Cursor that fire() passes; the stubs type it as object.
+            cast(Cursor, event_data.model).taken = branch
             return True
         return False
 

@@ -83,8 +83,12 @@ def compile_procedure(resolved: Resolved, outcomes_of: dict[str, set[str]]) -> P
         invariants=invariants,
         defaults=MappingProxyType(defaults),
         private=frozenset(name for name, f in resolved.fields.items() if f.private),
-        policy_fields=frozenset(
-            name for name in resolved.fields if resolved.where("field", name)[0].document.policy is not None  # type: ignore[union-attr]
-        ),
+        policy_fields=frozenset(name for name in resolved.fields if _declared_in_policy(resolved, name)),
         resolved=resolved,
     )
+
+
+def _declared_in_policy(resolved: Resolved, name: str) -> bool:
+    document = resolved.where("field", name)[0].document
+    assert document is not None, "resolve() only merges documents that validated"
+    return document.policy is not None

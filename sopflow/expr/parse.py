@@ -58,7 +58,7 @@ def parse(text: str) -> Node:
 def _convert(node: ast.expr, source: str) -> Node:
     col = node.col_offset
     if isinstance(node, ast.Constant):
-        value = node.value
+        value: object = node.value
         if isinstance(value, float):
             # Decimal from the written digits: money must not pass through binary floats.
             value = Decimal(ast.get_source_segment(source, node) or repr(value))
@@ -81,11 +81,11 @@ def _convert(node: ast.expr, source: str) -> Node:
     if isinstance(node, ast.Compare):
         parts = []
         left = _convert(node.left, source)
-        for op, right_node in zip(node.ops, node.comparators, strict=True):
-            if type(op) not in _COMPARE:
+        for cmp_op, right_node in zip(node.ops, node.comparators, strict=True):
+            if type(cmp_op) not in _COMPARE:
                 raise _Rejected("'is' is not supported; compare with '==' or '!='", col)
             right = _convert(right_node, source)
-            parts.append(Compare(left.col, _COMPARE[type(op)], left, right))
+            parts.append(Compare(left.col, _COMPARE[type(cmp_op)], left, right))
             left = right
         return parts[0] if len(parts) == 1 else Chain(col, tuple(parts))
     if isinstance(node, ast.Call):

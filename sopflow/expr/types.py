@@ -8,6 +8,7 @@ time instead of surfacing as a wrong branch at the desk.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -73,8 +74,8 @@ def check(node: Node, env: dict[str, Type]) -> Type:
     if isinstance(node, Binary):
         return _binary(node, check(node.left, env), check(node.right, env))
     if isinstance(node, BoolOp):
-        for operand in node.operands:
-            check(operand, env)
+        for sub in node.operands:
+            check(sub, env)
         return BOOL
     if isinstance(node, Compare):
         _compare(node, check(node.left, env), check(node.right, env))
@@ -96,9 +97,13 @@ def assignable(target: Type, value: Type, node: Node) -> None:
         return
     if target.kind == "enum" and value.kind in {"str", "enum"}:
         _enum_literal(target, node)
-        if value.kind == "enum" and value.values is not None and target.values is not None:
-            if not value.values <= target.values:
-                raise _error(node, f"cannot store {value} in a field of type {target}")
+        if (
+            value.kind == "enum"
+            and value.values is not None
+            and target.values is not None
+            and not value.values <= target.values
+        ):
+            raise _error(node, f"cannot store {value} in a field of type {target}")
         return
     if target.kind == "list" and value.kind == "list":
         return
@@ -164,10 +169,14 @@ def _comparable(left: Type, right: Type) -> bool:
 
 
 def _enum_literal(enum: Type, node: Node) -> None:
-    if isinstance(node, Const) and isinstance(node.value, str) and enum.values is not None:
-        if node.value not in enum.values:
-            hint = _did_you_mean(node.value, enum.values)
-            raise _error(node, f"'{node.value}' is not one of {enum}{hint}")
+    if (
+        isinstance(node, Const)
+        and isinstance(node.value, str)
+        and enum.values is not None
+        and node.value not in enum.values
+    ):
+        hint = _did_you_mean(node.value, enum.values)
+        raise _error(node, f"'{node.value}' is not one of {enum}{hint}")
 
 
 def _call(node: Call, args: list[Type]) -> Type:
@@ -178,8 +187,8 @@ def _call(node: Call, args: list[Type]) -> Type:
     return INT
 
 
-def _did_you_mean(name: str, choices: object) -> str:
-    close = difflib.get_close_matches(name, sorted(choices), n=1)  # type: ignore[call-overload]
+def _did_you_mean(name: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(choices), n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 

@@ -98,7 +98,8 @@ def _build(loader: _Loader, node: yaml.Node, path: Path, pos: Positions, problem
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, (*path, i), pos, problems) for i, item in enumerate(node.value)]
-    if node.style in ('"', "'"):
+    # Only scalars remain here; the isinstance narrows for mypy (collections have no ``style``).
+    if isinstance(node, yaml.ScalarNode) and node.style in ('"', "'"):
         pos.quoted.add(path)
     return loader.construct_object(node, deep=True)
 

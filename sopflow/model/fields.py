@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, model_validator
 
 from sopflow.model.base import NonEmptyText, Spec, Text
 
 FieldType = Literal["str", "int", "decimal", "bool", "enum", "list[str]", "date", "time", "datetime"]
-FIELD_TYPES: tuple[str, ...] = FieldType.__args__
+FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 
 
 class FieldSpec(Spec):

@@ -8,7 +8,7 @@ what the author wrote.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, model_validator
 
@@ -25,7 +25,7 @@ from sopflow.model.base import (
 from sopflow.model.fields import FieldSpec
 
 Outcome = Literal["completed", "refused", "escalated", "handed_over", "pending_follow_up", "referred"]
-OUTCOMES: tuple[str, ...] = Outcome.__args__
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
 RESUME = "resume"
 """Outcome target of an event-level call: go back to the state the call interrupted."""
 

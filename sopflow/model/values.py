@@ -31,7 +31,9 @@ _PYTHON_TYPES: dict[str, Any] = {
 def adapter(kind: str, values: tuple[str, ...] | None = None) -> TypeAdapter[Any]:
     """One cached adapter per field type; building adapters is the slow part."""
     if kind == "enum":
-        return TypeAdapter(Literal[values])  # type: ignore[valid-type]
+        # A Literal built at runtime from the declared values: a type form, not a static type.
+        enum_type: Any = Literal[values]
+        return TypeAdapter(enum_type)
     return TypeAdapter(_PYTHON_TYPES[kind] | None)
 
 

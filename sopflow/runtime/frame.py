@@ -51,7 +51,8 @@ class Frame:
 
     def frames(self) -> list[Frame]:
         """This frame and every frame it called, outermost first."""
-        out, frame = [], self
+        out: list[Frame] = []
+        frame: Frame | None = self
         while frame is not None:
             out.append(frame)
             frame = frame.child
@@ -153,7 +154,7 @@ class Mover:
         # Commit: nothing below may refuse.
         source = frame.state
         frame.data = data
-        self.record(frame, now, entry | {"source": source, "target": target, "changes": changes})
+        self.record(frame, now, {**entry, "source": source, "target": target, "changes": changes})
         if frame.child is not None and way.kind != "return":
             self.cancel(frame, now)
         if not branch.internal:
@@ -205,7 +206,8 @@ class Mover:
     def finish(self, parent: Frame, now: dt.datetime) -> None:
         """The parent's child has reached an outcome: copy results back and continue."""
         child = parent.child
-        assert child is not None and child.outcome is not None
+        assert child is not None
+        assert child.outcome is not None
         parent.child = None
         trigger = f"return:{child.call_key}:{child.outcome}"
         way = parent.here.returns[trigger]

@@ -279,6 +279,7 @@ class Session:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Session) and self.snapshot() == other.snapshot()
 
+    # Mutable and compared by value, so unhashable; typeshed types object.__hash__ as a method.
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:

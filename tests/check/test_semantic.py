@@ -15,8 +15,11 @@ RELEASE = (FIXTURES / "release.yaml").read_text(encoding="utf-8")
 
 def problems(release_text: str) -> list[str]:
     """Check the fixture library with the release procedure replaced by ``release_text``."""
-    docs = [load_file(FIXTURES / "policy.yaml"), load_file(FIXTURES / "owner_call.yaml"),
-            load_text(release_text, "release.yaml")]
+    docs = [
+        load_file(FIXTURES / "policy.yaml"),
+        load_file(FIXTURES / "owner_call.yaml"),
+        load_text(release_text, "release.yaml"),
+    ]
     return [d.format() for d in check_documents(docs).diagnostics if d.severity == "error"]
 
 
@@ -27,14 +30,20 @@ def test_fixture_library_is_clean() -> None:
 
 def test_unknown_state_suggests_the_nearest() -> None:
     """A misspelt target names file, line, column, path and the state meant."""
-    text = RELEASE.replace("signed: {set: {slip_issued: \"true\"}, to: done}", "signed: {set: {slip_issued: \"true\"}, to: dnoe}")
-    assert ["release.yaml:57:50: procedure.states.sign.on.signed.to: unknown state 'dnoe'; did you mean 'done'?"] == problems(text)
+    text = RELEASE.replace(
+        'signed: {set: {slip_issued: "true"}, to: done}', 'signed: {set: {slip_issued: "true"}, to: dnoe}'
+    )
+    assert [
+        "release.yaml:57:50: procedure.states.sign.on.signed.to: unknown state 'dnoe'; did you mean 'done'?"
+    ] == problems(text)
 
 
 def test_unknown_role_in_event() -> None:
     """An event fired by an undeclared role is an error at that role."""
     text = RELEASE.replace("    sign:\n      role: tenant", "    sign:\n      role: tennant")
-    assert ["release.yaml:54:13: procedure.states.sign.role: unknown role 'tennant'; did you mean 'tenant'?"] == problems(text)
+    assert [
+        "release.yaml:54:13: procedure.states.sign.role: unknown role 'tennant'; did you mean 'tenant'?"
+    ] == problems(text)
 
 
 def test_unknown_policy() -> None:
@@ -58,14 +67,18 @@ def test_guard_type_error_points_inside_the_expression() -> None:
 def test_assignment_type_is_checked_against_the_field() -> None:
     """Storing a number in a bool field is refused at load time."""
     text = RELEASE.replace('set: {slip_issued: "true"}', 'set: {slip_issued: "1"}')
-    assert ["release.yaml:57:38: procedure.states.sign.on.signed.set.slip_issued: in '1': "
-            "cannot store int in a field of type bool"] == problems(text)
+    assert [
+        "release.yaml:57:38: procedure.states.sign.on.signed.set.slip_issued: in '1': "
+        "cannot store int in a field of type bool"
+    ] == problems(text)
 
 
 def test_call_must_map_every_outcome() -> None:
     """A call that forgets an outcome the callee can reach is refused."""
-    text = RELEASE.replace("outcomes: {completed: sign, refused: no_consent, escalated: escalated}",
-                           "outcomes: {completed: sign, refused: no_consent}")
+    text = RELEASE.replace(
+        "outcomes: {completed: sign, refused: no_consent, escalated: escalated}",
+        "outcomes: {completed: sign, refused: no_consent}",
+    )
     found = problems(text)
     assert 1 == len(found)
     assert "'test.owner_call' can end escalated; map each outcome (or '*') to a state" in found[0]
@@ -80,7 +93,9 @@ def test_resume_only_for_event_calls() -> None:
 def test_unknown_placeholder() -> None:
     """A `{placeholder}` must name a declared field."""
     text = RELEASE.replace("Which items?", "Which items, {tenant_nmae}?")
-    assert ["release.yaml:43:17: procedure.states.list_items.say.en: unknown placeholder 'tenant_nmae'"] == problems(text)
+    assert ["release.yaml:43:17: procedure.states.list_items.say.en: unknown placeholder 'tenant_nmae'"] == problems(
+        text
+    )
 
 
 def test_final_state_cannot_have_events() -> None:
@@ -91,9 +106,11 @@ def test_final_state_cannot_have_events() -> None:
 
 def test_every_problem_in_one_pass() -> None:
     """Several mistakes are all reported together, in file order."""
-    text = (RELEASE.replace("initial: check_id", "initial: chek_id")
-            .replace("data: [items]", "data: [itmes]")
-            .replace("uses: [test.escalate]", "uses: [test.escalate, nope]"))
+    text = (
+        RELEASE.replace("initial: check_id", "initial: chek_id")
+        .replace("data: [items]", "data: [itmes]")
+        .replace("uses: [test.escalate]", "uses: [test.escalate, nope]")
+    )
     found = problems(text)
     assert [
         "release.yaml:8:25: procedure.uses.1: unknown policy 'nope'",

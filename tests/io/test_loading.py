@@ -39,7 +39,9 @@ def test_minimal_document_loads() -> None:
 def test_syntax_error_names_file_line_and_column() -> None:
     """Broken YAML is reported at its line and column with what the parser expected."""
     found = messages("sopflow: 1\nprocedure: [\n")
-    assert ["demo.yaml:3:1: invalid YAML: while parsing a flow node expected the node content, but found '<stream end>'"] == found
+    assert [
+        "demo.yaml:3:1: invalid YAML: while parsing a flow node expected the node content, but found '<stream end>'"
+    ] == found
 
 
 def test_unknown_key_suggests_the_nearest() -> None:
@@ -66,7 +68,9 @@ def test_missing_key_is_reported_at_its_parent() -> None:
 def test_duplicate_keys_are_errors() -> None:
     """PyYAML silently keeps the last duplicate; sopflow refuses it."""
     found = messages(MINIMAL + "    done: {final: refused}\n")
-    assert ["demo.yaml:15:5: procedure.states.done: duplicate key 'done' (first at line 14); expected each key once"] == found
+    assert [
+        "demo.yaml:15:5: procedure.states.done: duplicate key 'done' (first at line 14); expected each key once"
+    ] == found
 
 
 def test_on_and_yes_stay_words() -> None:
@@ -86,7 +90,9 @@ def test_python_tags_are_refused() -> None:
 
 def test_durations_are_read_as_authors_write_them() -> None:
     """`3 minutes` and `20s` are durations; `3 parsecs` is located and explained."""
-    text = MINIMAL.replace("      on: {helped: done}", "      on: {helped: done}\n      timers: {w: {after: 3 parsecs, to: done}}")
+    text = MINIMAL.replace(
+        "      on: {helped: done}", "      on: {helped: done}\n      timers: {w: {after: 3 parsecs, to: done}}"
+    )
     assert [
         "demo.yaml:14:27: procedure.states.greet.timers.w.after: "
         "expected a duration such as '3 minutes' or '20s', found '3 parsecs'"

@@ -164,7 +164,10 @@ def test_a_refused_event_changes_nothing(procedure_id: str, data: st.DataObject)
             before, length = session.snapshot(journal=False), len(session.journal)
             if play(session, clock, action):
                 assert (before, length + 1, "refused") == (
-                    session.snapshot(journal=False), len(session.journal), session.journal[-1].kind)
+                    session.snapshot(journal=False),
+                    len(session.journal),
+                    session.journal[-1].kind,
+                )
         else:
             play(session, clock, action)
 

@@ -34,13 +34,18 @@ def test_step_lists_events_roles_and_missing_data(release: sopflow.Session) -> N
     """A step lists what may happen next, who may fire it, and what data the state still needs."""
     step = release.step()
     assert (("id_copied", "checked", "customer_dissatisfied"), ("front_desk",), ("id_copy",)) == (
-        tuple(e.name for e in step.events), step.events[0].roles, step.missing)
+        tuple(e.name for e in step.events),
+        step.events[0].roles,
+        step.missing,
+    )
 
 
 def test_allowed_filters_by_role(release: sopflow.Session) -> None:
     """Asking for a role's events leaves out what that role may not fire."""
     assert ([], ["id_copied", "checked", "customer_dissatisfied"]) == (
-        release.allowed("tenant"), release.allowed("front_desk"))
+        release.allowed("tenant"),
+        release.allowed("front_desk"),
+    )
 
 
 def test_placeholders_are_filled_from_data(library: sopflow.Library, clock: sopflow.ManualClock) -> None:
@@ -48,7 +53,9 @@ def test_placeholders_are_filled_from_data(library: sopflow.Library, clock: sopf
     session = library.start("test.release", clock=clock, role="front_desk", data={"unit": "3-1201"})
     drive_to_owner_call(session)
     assert ("Unit 3-1201 is moving out TV, sofa; do you agree?", "3-1201 需要搬出 TV、sofa,您是否同意?") == (
-        session.step("en").say, session.step("zh-Hant").say)
+        session.step("en").say,
+        session.step("zh-Hant").say,
+    )
 
 
 def test_unset_placeholder_is_marked(library: sopflow.Library, clock: sopflow.ManualClock) -> None:
@@ -82,8 +89,10 @@ def test_refusal_says_what_is_allowed(release: sopflow.Session) -> None:
     """A refused event tells the host what is possible instead, with a did-you-mean."""
     with pytest.raises(EventNotAllowed) as caught:
         release.fire("id_copy", role="front_desk")
-    assert ("'id_copy' is not possible in state 'check_id'; did you mean 'id_copied'?; allowed now: "
-            "id_copied, checked, customer_dissatisfied") == caught.value.message
+    assert (
+        "'id_copy' is not possible in state 'check_id'; did you mean 'id_copied'?; allowed now: "
+        "id_copied, checked, customer_dissatisfied"
+    ) == caught.value.message
     assert ("check_id", ("id_copied", "checked", "customer_dissatisfied")) == (caught.value.state, caught.value.allowed)
 
 
@@ -115,7 +124,8 @@ procedure:
       on:
         go: {data: [n], branches: [{if: "n > 5", to: b}]}
     b: {final: completed}
-""")
+"""
+    )
     session = lib.start("t.guard", clock=clock, role="desk")
     with pytest.raises(NoBranchMatched):
         session.fire("go", role="desk", data={"n": 1})
@@ -131,7 +141,10 @@ def test_timers_fire_on_advance_at_their_deadline(release: sopflow.Session, cloc
     clock.advance("2 minutes")
     fired = release.advance()
     assert (["timer"], dt.datetime(2026, 3, 2, 9, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))), "refused") == (
-        [e.kind for e in fired], fired[0].at, release.outcome)
+        [e.kind for e in fired],
+        fired[0].at,
+        release.outcome,
+    )
 
 
 def test_due_timers_are_noticed_on_the_next_fire(release: sopflow.Session, clock: sopflow.ManualClock) -> None:
@@ -190,8 +203,9 @@ def test_policy_event_inside_a_child_maps_its_outcome(release: sopflow.Session) 
     assert ("escalated", "Passing you to cs_supervisor.") == (step.outcome, step.say)
 
 
-def test_strict_mode_refuses_a_step_that_breaks_an_invariant(library: sopflow.Library,
-                                                             clock: sopflow.ManualClock) -> None:
+def test_strict_mode_refuses_a_step_that_breaks_an_invariant(
+    library: sopflow.Library, clock: sopflow.ManualClock
+) -> None:
     """An invariant broken by a step refuses the step in strict mode and changes nothing."""
     lib = sopflow.load_string(
         """\
@@ -210,7 +224,8 @@ procedure:
       role: desk
       on: {issue: {set: {slip: "true"}, to: b}}
     b: {final: completed}
-""")
+"""
+    )
     strict = lib.start("t.inv", clock=clock, role="desk", strict=True)
     before = without_journal(strict)
     with pytest.raises(InvariantViolated, match="slip_needs_consent"):
@@ -226,8 +241,9 @@ def test_finished_session_refuses_everything(release: sopflow.Session) -> None:
         release.fire("checked", role="front_desk")
 
 
-def test_snapshot_restore_gives_an_equal_session(library: sopflow.Library, release: sopflow.Session,
-                                                 clock: sopflow.ManualClock) -> None:
+def test_snapshot_restore_gives_an_equal_session(
+    library: sopflow.Library, release: sopflow.Session, clock: sopflow.ManualClock
+) -> None:
     """A snapshot is JSON; restoring it gives an equal session that carries on identically."""
     import json
 
@@ -239,8 +255,9 @@ def test_snapshot_restore_gives_an_equal_session(library: sopflow.Library, relea
     assert restored.snapshot() == release.snapshot()
 
 
-def test_replay_reproduces_the_snapshot(library: sopflow.Library, release: sopflow.Session,
-                                        clock: sopflow.ManualClock) -> None:
+def test_replay_reproduces_the_snapshot(
+    library: sopflow.Library, release: sopflow.Session, clock: sopflow.ManualClock
+) -> None:
     """Replaying the journal, refusals and timers included, gives exactly the same snapshot."""
     drive_to_owner_call(release)
     with pytest.raises(RoleNotAllowed):
@@ -251,8 +268,9 @@ def test_replay_reproduces_the_snapshot(library: sopflow.Library, release: sopfl
     assert release.snapshot() == library.replay(release.snapshot()["journal"]).snapshot()
 
 
-def test_restore_refuses_another_version(library: sopflow.Library, release: sopflow.Session,
-                                         clock: sopflow.ManualClock) -> None:
+def test_restore_refuses_another_version(
+    library: sopflow.Library, release: sopflow.Session, clock: sopflow.ManualClock
+) -> None:
     """A snapshot of another procedure version is refused with a clear error."""
     snapshot = release.snapshot()
     snapshot["frame"]["version"] = 7
@@ -265,7 +283,9 @@ def test_private_fields_are_redacted_in_rendered_journal(release: sopflow.Sessio
     release.fire("id_copied", role="front_desk", data={"id_copy": "scan-001"})
     entry = release.journal[-1]
     assert ({"id_copy": "scan-001"}, {"id_copy": "***"}) == (
-        entry.as_dict()["data"], entry.redacted(release.procedure.private)["data"])
+        entry.as_dict()["data"],
+        entry.redacted(release.procedure.private)["data"],
+    )
 
 
 def test_clock_refuses_to_go_backwards(clock: sopflow.ManualClock) -> None:
@@ -290,5 +310,5 @@ def test_start_refuses_unknown_fields_and_roles(library: sopflow.Library, clock:
 
 def test_unknown_procedure_suggests_the_nearest(library: sopflow.Library) -> None:
     """Asking the library for a misspelt id suggests the right one."""
-    with pytest.raises(sopflow.DefinitionError, match="did you mean 'test.release'"):
+    with pytest.raises(sopflow.DefinitionError, match=r"did you mean 'test\.release'"):
         library["test.relase"]
