@@ -87,6 +87,13 @@ class _Checker:
         r = self.r
         proc = (r.doc, ("procedure",))
         self.name("state", r.spec.initial, r.states, proc, "initial")
+        if "state" in r.fields:
+            self.error(
+                "reserved-name",
+                "'state' is reserved: expressions read it as the current state's name",
+                r.where("field", "state"),
+                key=True,
+            )
         for fname, spec in r.fields.items():
             if spec.default is not None:
                 try:

@@ -8,7 +8,7 @@ from typing import Any
 from sopflow.check.resolve import Resolved
 from sopflow.check.semantic import LEVEL_SEPARATOR
 from sopflow.compile.ir import IR, BranchIR, CallIR, StateIR, WayIR, WayKind
-from sopflow.expr import Evaluator, compile_expression, parse
+from sopflow.expr import Evaluator, compile_expression, names_in, parse
 from sopflow.model import RESUME, Call, Event, State, Timer
 
 
@@ -183,7 +183,33 @@ class _Builder:
             self.entry[self.r.spec.initial],
             MappingProxyType(states),
             MappingProxyType({k: MappingProxyType(v) for k, v in fast.items()}),
+            reads_state=_reads_state(self.r),
         )
+
+
+def _reads_state(r: Resolved) -> bool:
+    """Whether any guard, assignment or call argument names ``state``."""
+    texts: list[str] = []
+
+    def way(w: Event | Timer) -> None:
+        texts.extend(w.set.values())
+        for b in w.branches or ():
+            texts.extend(b.set.values())
+            if b.if_ is not None:
+                texts.append(b.if_)
+        if isinstance(w, Event) and w.call is not None:
+            texts.extend(w.call.with_.values())
+
+    for state in r.states.values():
+        for event in state.on.values():
+            way(event)
+        for timer in state.timers.values():
+            way(timer)
+        if state.call is not None:
+            texts.extend(state.call.with_.values())
+    for event in r.policy_events.values():
+        way(event)
+    return any("state" in names_in(parse(t)) for t in texts)
 
 
 def build_ir(resolved: Resolved, outcomes_of: dict[str, set[str]]) -> IR:

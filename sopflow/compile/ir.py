@@ -94,6 +94,8 @@ class IR:
     states: Mapping[str, StateIR]
     fast: Mapping[str, Mapping[str, Any]]
     """state -> trigger -> target name (unguarded) or the WayIR (guarded)."""
+    reads_state: bool = False
+    """Some expression names ``state``: guards then see the current state's name."""
 
     def step(self, state: str, trigger: str, ctx: Mapping[str, Any] = EMPTY) -> str:
         """The next state after ``trigger``; the hot path of analysis and replay.
@@ -104,6 +106,8 @@ class IR:
         way = self.fast[state][trigger]
         if way.__class__ is str:
             return way
+        if self.reads_state:
+            ctx = {**ctx, "state": state}
         return select(way, ctx).target
 
     def way(self, state: str, trigger: str) -> WayIR:

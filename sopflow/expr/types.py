@@ -95,6 +95,8 @@ def assignable(target: Type, value: Type, node: Node) -> None:
         return
     if target.kind == "decimal" and value.kind == "int":
         return
+    if target.kind == "str" and value.kind == "enum":
+        return  # widening: every enum value is a text (e.g. storing `state` in a note)
     if target.kind == "enum" and value.kind in {"str", "enum"}:
         _enum_literal(target, node)
         if (

@@ -109,6 +109,8 @@ class Mover:
     ) -> None:
         """Take ``way`` from the frame's state, then enter the target (calls, finals, returns)."""
         ctx: Mapping[str, Any] = {**frame.data, **values} if values else frame.data
+        if frame.procedure.ir.reads_state:
+            ctx = {**ctx, "state": frame.state}
         if way.checks_requires:
             missing = [f for f in frame.here.requires if ctx.get(f) is None]
             if missing:

@@ -81,6 +81,8 @@ class _Values(Mapping[str, str]):
             return format(value, "f")
         if isinstance(value, bool):
             return "✓" if value else "✗"
+        if isinstance(value, (dt.time, dt.datetime)) and not value.second and not value.microsecond:
+            return value.strftime("%H:%M") if isinstance(value, dt.time) else value.strftime("%Y-%m-%d %H:%M")
         return str(value)
 
     def __iter__(self) -> Any:

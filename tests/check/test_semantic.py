@@ -132,3 +132,11 @@ def test_invariants_are_typed(invariant: str) -> None:
     """Invariants must be conditions over declared fields."""
     text = RELEASE.replace('"not slip_issued or owner_consent"', f'"{invariant}"')
     assert 1 == len(problems(text))
+
+
+def test_state_is_a_reserved_field_name() -> None:
+    """A field called `state` would shadow the current state's name in expressions."""
+    text = RELEASE.replace("    unit: {type: str}", "    unit: {type: str}\n    state: {type: str}")
+    found = problems(text)
+    assert 1 == len(found)
+    assert found[0].endswith("'state' is reserved: expressions read it as the current state's name")

@@ -312,3 +312,56 @@ def test_unknown_procedure_suggests_the_nearest(library: sopflow.Library) -> Non
     """Asking the library for a misspelt id suggests the right one."""
     with pytest.raises(sopflow.DefinitionError, match=r"did you mean 'test\.release'"):
         library["test.relase"]
+
+
+STATE_AWARE = """\
+sopflow: 1
+procedure:
+  id: t.state_aware
+  version: 1
+  title: {en: S}
+  languages: [en]
+  roles: {desk: {title: {en: Desk}}, supervisor: {title: {en: Supervisor}}}
+  fields:
+    answered_in: {type: str}
+    visit_at: {type: time}
+  ladders:
+    ladder:
+      levels: [{role: desk, within: 3 minutes}, {role: supervisor}]
+  initial: explain
+  states:
+    explain:
+      ladder: ladder
+      say: {en: "Visit at {visit_at}."}
+      on:
+        explained:
+          roles: [desk, supervisor]
+          optional: [visit_at]
+          set: {answered_in: state}
+          branches:
+            - {if: "state == 'explain@desk'", to: done}
+            - {to: late}
+    done: {final: completed}
+    late: {final: escalated}
+"""
+
+
+def test_guards_and_assignments_read_the_current_state(clock: sopflow.ManualClock) -> None:
+    """`state` in a guard is the expanded state the event leaves; it can be stored in a text field."""
+    library = sopflow.load_string(STATE_AWARE)
+    early = library.start("t.state_aware", clock=clock, role="desk")
+    late = library.start("t.state_aware", clock=clock, role="desk")
+    early_outcome = early.fire("explained", role="desk").outcome
+    clock.advance("4 minutes")
+    late.advance()
+    assert ("completed", "escalated") == (early_outcome, late.fire("explained", role="supervisor").outcome)
+    assert ("explain@desk", "explain@supervisor") == (early.root.data["answered_in"], late.root.data["answered_in"])
+    assert "done" == library["t.state_aware"].ir.step("explain@desk", "explained")
+
+
+def test_times_render_as_a_desk_says_them(clock: sopflow.ManualClock) -> None:
+    """A time on the hour and minute renders as 14:00, not 14:00:00."""
+    session = sopflow.load_string(STATE_AWARE).start(
+        "t.state_aware", clock=clock, role="desk", data={"visit_at": "14:00"}
+    )
+    assert "Visit at 14:00." == session.step().say
