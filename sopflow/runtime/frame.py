@@ -99,8 +99,10 @@ class Mover:
             try:
                 values[key] = coerce(fields[key], value)
             except ValueError as exc:
+                # The journal keeps refusal messages: never quote a private value in one.
+                detail = f"expected {fields[key].type}" if key in frame.procedure.private else str(exc)
                 raise InvalidEventData(
-                    f"'{way.name}' field '{key}': {exc}", state=frame.state, event=way.name
+                    f"'{way.name}' field '{key}': {detail}", state=frame.state, event=way.name
                 ) from None
         return values
 
@@ -111,14 +113,6 @@ class Mover:
         ctx: Mapping[str, Any] = {**frame.data, **values} if values else frame.data
         if frame.procedure.ir.reads_state:
             ctx = {**ctx, "state": frame.state}
-        if way.checks_requires:
-            missing = [f for f in frame.here.requires if ctx.get(f) is None]
-            if missing:
-                raise RequiredDataMissing(
-                    f"state '{frame.state}' needs {', '.join(map(repr, missing))} before '{way.name}'",
-                    state=frame.state,
-                    event=way.name,
-                )
         try:
             target, done, taken = machine_fire(frame.procedure.machine, frame.state, way.trigger, ctx)
         except EvaluationFailed as exc:
@@ -132,6 +126,15 @@ class Mover:
                 event=way.name,
             )
         branch = taken or way.branches[0]
+        if way.checks_requires and not branch.internal:
+            # `requires` guards leaving the state; an event that stays (capturing data) is fine.
+            missing = [f for f in frame.here.requires if ctx.get(f) is None]
+            if missing:
+                raise RequiredDataMissing(
+                    f"state '{frame.state}' needs {', '.join(map(repr, missing))} before '{way.name}'",
+                    state=frame.state,
+                    event=way.name,
+                )
         changes = dict(values)
         assignments = way.assign + branch.assign
         if assignments:

@@ -74,7 +74,8 @@ class Session:
             try:
                 values[key] = coerce(procedure.fields[key], value)
             except ValueError as exc:
-                raise InvalidEventData(f"start field '{key}': {exc}", event="start") from None
+                detail = f"expected {procedure.fields[key].type}" if key in procedure.private else str(exc)
+                raise InvalidEventData(f"start field '{key}': {detail}", event="start") from None
         if role not in procedure.roles:
             raise InvalidEventData(
                 f"'{procedure.id}' has no role '{role}'; roles: {', '.join(procedure.roles)}", event="start"

@@ -365,3 +365,16 @@ def test_times_render_as_a_desk_says_them(clock: sopflow.ManualClock) -> None:
         "t.state_aware", clock=clock, role="desk", data={"visit_at": "14:00"}
     )
     assert "Visit at 14:00." == session.step().say
+
+
+def test_refusal_never_quotes_a_private_value(release: sopflow.Session) -> None:
+    """Bad data for a private field is refused without the value reaching the journal."""
+    with pytest.raises(InvalidEventData):
+        release.fire("id_copied", role="front_desk", data={"id_copy": 12345678})
+    assert "12345678" not in (release.journal[-1].detail or "")
+
+
+def test_requires_does_not_block_an_event_that_stays(library: sopflow.Library, clock: sopflow.ManualClock) -> None:
+    """Capturing the required data is allowed; only leaving the state needs it."""
+    session = library.start("test.release", clock=clock, role="front_desk")
+    assert "check_id" == session.fire("id_copied", role="front_desk", data={"id_copy": "x"}).state

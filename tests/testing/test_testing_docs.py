@@ -1,0 +1,107 @@
+"""docs/testing.md shows real output: every scenario and message on the page is re-run here."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+
+import sopflow
+from sopflow.testing import (
+    ScenarioError,
+    ScenarioFailed,
+    collect_scenarios,
+    load_scenario,
+    parse_scenario,
+    run_scenario,
+    scenario_languages,
+)
+
+ROOT = Path(__file__).parent.parent.parent
+DOC = ROOT / "docs" / "testing.md"
+FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
+BLOCKS: list[tuple[str, str]] = FENCE.findall(DOC.read_text(encoding="utf-8"))
+FILE = "# file: "
+
+
+def outcome_of(text: str, source: str, library: sopflow.Library) -> str:
+    """What running a scenario in every language prints: the English transcript, or the first error."""
+    try:
+        scenario = parse_scenario(text, source)
+        transcripts = [run_scenario(scenario, library, lang) for lang in scenario_languages(scenario, library)]
+    except (ScenarioError, ScenarioFailed) as exc:
+        return str(exc)
+    return str(next(t for t in transcripts if t.lang == "en"))
+
+
+def shown() -> list[tuple[str, str, str]]:
+    """(file name, scenario text, output block) for each complete scenario followed by its output."""
+    out = []
+    for (lang, body), (next_lang, next_body) in itertools.pairwise(BLOCKS):
+        if lang == "yaml" and body.startswith(FILE) and next_lang == "text":
+            name, _, text = body.partition("\n")  # the label is not part of the file
+            out.append((name.removeprefix(FILE), text, next_body))
+    return out
+
+
+@pytest.mark.parametrize(("source", "text", "output"), shown(), ids=[s[0] for s in shown()])
+def test_output_on_the_page_is_real(source: str, text: str, output: str, runner_library: sopflow.Library) -> None:
+    """Each scenario on the page prints exactly the output the page shows under it."""
+    assert output.rstrip("\n") == outcome_of(text, source, runner_library)
+
+
+def test_page_shows_four_scenarios_with_output() -> None:
+    """The pass, the failure, the malformed file and the misfit; a lost fence would drop one silently."""
+    assert 4 == len(shown())
+
+
+def test_listed_failure_lines_are_real(runner_library: sopflow.Library) -> None:
+    """Each line of the "other failures" list is a message the runner gives for a file under failing/."""
+    listed = next(body for lang, body in BLOCKS if lang == "text" and body.startswith("  state: expected"))
+    real = set()
+    for path in collect_scenarios(Path(__file__).parent / "scenarios" / "failing"):
+        scenario = load_scenario(path)
+        for lang in scenario_languages(scenario, runner_library):
+            try:
+                run_scenario(scenario, runner_library, lang)
+            except ScenarioFailed as exc:
+                real |= {m.format() for m in exc.mismatches}
+    assert [] == [line for line in listed.splitlines() if line.strip() not in real]
+
+
+def fragment(body: str) -> str:
+    """A complete scenario around a fragment of the page (a start, a step, an expect or an end)."""
+    head = "scenario: fragment\nprocedure: test.release\n"
+    if body.startswith("start:"):
+        return head + body
+    head += "start: {role: front_desk}\n"
+    if body.startswith("  - "):
+        return head + "steps:\n" + body
+    if body.startswith("    expect:"):
+        return head + "steps:\n  - wait: 1s\n" + body
+    return head + body
+
+
+def test_fragments_on_the_page_are_valid() -> None:
+    """Every key the page explains is spelt as the loader expects (the runner is not involved)."""
+    fragments = [b for lang, b in BLOCKS if lang == "yaml" and not b.startswith((FILE, "scenario:"))]
+    loaded = [parse_scenario(fragment(b), "docs/testing.md") for b in fragments]
+    assert len(fragments) == len(loaded) >= 6
+
+
+def test_python_example_runs(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The Python example prints a transcript from the repository root."""
+    monkeypatch.chdir(ROOT)
+    code = next(body for lang, body in BLOCKS if lang == "python")
+    exec(compile(code, str(DOC), "exec"), {})  # our own docs, not user input
+    assert capsys.readouterr().out.startswith("09:00:00  desk-1 (front_desk)  ")
+
+
+def test_documented_refusal_names_exist() -> None:
+    """The refusals the page lists are the ones a step may expect."""
+    page = DOC.read_text(encoding="utf-8")
+    section = page[page.index("### Steps: `refused`") : page.index("### Steps: `wait`")]
+    named = set(re.findall(r"`([A-Z][A-Za-z]+)`", section))
+    assert set() == named - set(sopflow.testing.scenario.REFUSALS)
