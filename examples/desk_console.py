@@ -40,8 +40,14 @@ def main() -> None:
 
     library = sopflow.load_library()
     clock = sopflow.ManualClock("2026-03-02T09:00:00+08:00")
-    session = library.start("business.release_tenant", clock=clock, role="front_desk", actor="desk-1",
-                            lang=lang, data={"estate_name": "Harbour View", "unit": "3", "flat": "1201"})
+    session = library.start(
+        "business.release_tenant",
+        clock=clock,
+        role="front_desk",
+        actor="desk-1",
+        lang=lang,
+        data={"estate_name": "Harbour View", "unit": "3", "flat": "1201"},
+    )
     stored = json.dumps(session.snapshot())  # a stateless host keeps only this between requests
 
     print(f"== {session.procedure.title[lang]} ==")
@@ -64,8 +70,11 @@ def main() -> None:
         print(f"  says: {step.say}")
     print("\n== journal (private data redacted) ==")
     for entry in session.journal:
-        print(" ", entry.describe(), json.dumps(entry.redacted(session.procedure.private).get("data", {}),
-                                                 ensure_ascii=False))
+        print(
+            " ",
+            entry.describe(),
+            json.dumps(entry.redacted(session.procedure.private).get("data", {}), ensure_ascii=False),
+        )
 
 
 if __name__ == "__main__":

@@ -42,6 +42,8 @@ POLICY_EVENTS = {e for lib in LIBRARIES.values() for pid in lib for e in lib[pid
 def lookup(key: str) -> tuple[sopflow.Library, str]:
     library, procedure_id = key.split(":")
     return LIBRARIES[library], procedure_id
+
+
 START = "2026-03-02T09:00:00+08:00"
 
 
@@ -105,8 +107,11 @@ def start(key: str) -> tuple[sopflow.Session, sopflow.ManualClock]:
                 captured |= {p for p, _ in way.call.returns}
         if state.call is not None:
             captured |= {p for p, _ in state.call.returns}
-    data = {f: START_VALUES[spec.type] for f, spec in procedure.fields.items()
-            if f not in captured and spec.type in START_VALUES and procedure.defaults.get(f) is None}
+    data = {
+        f: START_VALUES[spec.type]
+        for f, spec in procedure.fields.items()
+        if f not in captured and spec.type in START_VALUES and procedure.defaults.get(f) is None
+    }
     clock = sopflow.ManualClock(START)
     return library.start(procedure_id, clock=clock, role=sorted(procedure.roles)[0], data=data), clock
 
