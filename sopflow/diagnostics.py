@@ -24,15 +24,20 @@ class Diagnostic:
 
     def format(self) -> str:
         """``file:line:col: path: message``, the form compilers and editors understand."""
-        where = self.source or "<string>"
-        if self.line is not None:
-            where += f":{self.line}:{self.column or 1}"
-        if self.path:
-            where += f": {self.path}"
-        return f"{where}: {self.message}"
+        return located(self.message, self.source, self.line, self.column, self.path)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def located(message: str, source: str | None, line: int | None, column: int | None, path: str | None) -> str:
+    """One way to say where a problem is, for diagnostics and definition errors alike."""
+    where = source or "<string>"
+    if line is not None:
+        where += f":{line}:{column or 1}"
+    if path:
+        where += f": {path}"
+    return f"{where}: {message}"
 
 
 def has_errors(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> bool:

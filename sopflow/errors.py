@@ -31,10 +31,8 @@ Definition errors carry where the problem is (``source``, ``line``,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from sopflow.diagnostics import Diagnostic
+from sopflow.diagnostics import Diagnostic, located
 
 
 class SopflowError(Exception):
@@ -61,12 +59,7 @@ class DefinitionError(SopflowError):
         super().__init__(self._located())
 
     def _located(self) -> str:
-        where = self.source or "<string>"
-        if self.line is not None:
-            where += f":{self.line}:{self.column or 1}"
-        if self.path:
-            where += f": {self.path}"
-        return f"{where}: {self.message}"
+        return located(self.message, self.source, self.line, self.column, self.path)
 
 
 class ProcedureSyntaxError(DefinitionError):
