@@ -10,17 +10,18 @@ step at run time (tell the person at the desk)::
     │   ├── ProcedureInvalid       parsed, but the checker found errors
     │   ├── ExpressionError        a guard or assignment that does not parse or type
     │   └── UnknownProcedure       a library has no procedure with that id
-    └── RuntimeRefusal             a session refused what the host asked
-        ├── EventNotAllowed        no such event in the current state
-        ├── RoleNotAllowed         the actor's role may not fire the event
-        ├── InvalidEventData       data missing, unknown or of the wrong type
-        ├── RequiredDataMissing    the state needs data before it can be left
-        ├── NoBranchMatched        every guarded branch was false
-        ├── EvaluationFailed       a guard could not be evaluated on this data
-        ├── InvariantViolated      strict mode: the step would break an invariant
-        ├── SessionFinished        the session has already reached an outcome
-        ├── ClockError             time went backwards
-        └── SnapshotError          a snapshot or journal does not fit the library
+    ├── RuntimeRefusal             a session refused what the host asked
+    │   ├── EventNotAllowed        no such event in the current state
+    │   ├── RoleNotAllowed         the actor's role may not fire the event
+    │   ├── InvalidEventData       data missing, unknown or of the wrong type
+    │   ├── RequiredDataMissing    the state needs data before it can be left
+    │   ├── NoBranchMatched        every guarded branch was false
+    │   ├── EvaluationFailed       a guard could not be evaluated on this data
+    │   ├── InvariantViolated      strict mode: the step would break an invariant
+    │   ├── SessionFinished        the session has already reached an outcome
+    │   ├── ClockError             time went backwards
+    │   └── SnapshotError          a snapshot or journal does not fit the library
+    └── EngineDisagreement         strict mode: the IR and the transitions machine differ (a bug)
 
 Definition errors carry where the problem is (``source``, ``line``,
 ``column``, ``path``); refusals carry what the session was doing
@@ -152,3 +153,10 @@ class ClockError(RuntimeRefusal):
 
 class SnapshotError(RuntimeRefusal):
     """A snapshot or journal does not fit the procedure it names."""
+
+
+class EngineDisagreement(SopflowError):
+    """A strict session found the IR table and the transitions machine taking different steps.
+
+    It means a bug in sopflow's compiler, never in the procedure or the host's request.
+    """

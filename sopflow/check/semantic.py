@@ -232,7 +232,11 @@ class _Checker:
     def placeholders(self, text: dict[str, str], origin: Origin, part: str) -> None:
         for lang, line in text.items():
             try:
-                names = {f for _, f, _, _ in string.Formatter().parse(line) if f}
+                parts = [f for _, f, _, _ in string.Formatter().parse(line) if f is not None]
+                if any(not f or f.isdigit() for f in parts):
+                    self.error("placeholder", f"a placeholder in {lang} text must name a field", origin, part, lang)
+                    continue
+                names = set(parts)
             except ValueError as exc:
                 self.error("placeholder", f"malformed placeholder in {lang} text: {exc}", origin, part, lang)
                 continue

@@ -35,10 +35,29 @@ _Loader.add_implicit_resolver(
 )
 
 
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's parser (about 6x faster) under the same resolvers and safe constructor.
+
+    It gives the same nodes and marks as ``_Loader``; only its syntax-error wording differs,
+    so a document it refuses is parsed again by ``_Loader``, whose words the diagnostics keep.
+    """
+
+
+_FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
 def parse_yaml(text: str, source: str) -> tuple[Any, Positions, list[Diagnostic]]:
     """Parse one YAML document; on a syntax error return no data and one located diagnostic."""
+    if yaml.__with_libyaml__:
+        parsed = _parse(_FastLoader, text, source)
+        if not any(d.code == "yaml" for d in parsed[2]):
+            return parsed
+    return _parse(_Loader, text, source)
+
+
+def _parse(kind: Any, text: str, source: str) -> tuple[Any, Positions, list[Diagnostic]]:
     positions = Positions(source)
-    loader = _Loader(text)
+    loader = kind(text)
     try:
         node = loader.get_single_node()
         if node is None:

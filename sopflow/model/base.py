@@ -80,7 +80,7 @@ NonEmptyText = Annotated[Text, AfterValidator(_non_empty_text)]
 class Spec(BaseModel):
     """Base of every node: unknown keys are errors and nodes never change after loading."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Citation(Spec):

@@ -13,9 +13,11 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from sopflow.compile import CallIR, Procedure, StateIR, WayIR
+from sopflow.compile import BranchIR, CallIR, Procedure, StateIR, WayIR
+from sopflow.compile.ir import select
 from sopflow.compile.machine import fire as machine_fire
 from sopflow.errors import (
+    EngineDisagreement,
     EvaluationFailed,
     InvalidEventData,
     InvariantViolated,
@@ -51,6 +53,8 @@ class Frame:
 
     def frames(self) -> list[Frame]:
         """This frame and every frame it called, outermost first."""
+        if self.child is None:
+            return [self]
         out: list[Frame] = []
         frame: Frame | None = self
         while frame is not None:
@@ -61,6 +65,8 @@ class Frame:
 
 class Mover:
     """Applies ways to frames and journals what happened; shared by fire, advance and replay."""
+
+    __slots__ = ("record", "strict")
 
     def __init__(self, record: Record, strict: bool) -> None:
         self.record = record
@@ -113,19 +119,23 @@ class Mover:
         ctx: Mapping[str, Any] = {**frame.data, **values} if values else frame.data
         if frame.procedure.ir.reads_state:
             ctx = {**ctx, "state": frame.state}
+        # The way's branches are the machine's transitions, in the same order (build_machine):
+        # the first whose guard holds is taken, as transitions does, without its dispatch.
         try:
-            target, done, taken = machine_fire(frame.procedure.machine, frame.state, way.trigger, ctx)
+            branch = select(way, ctx)
         except EvaluationFailed as exc:
             raise EvaluationFailed(
                 f"'{way.name}' in state '{frame.state}': {exc.message}", state=frame.state, event=way.name
             ) from None
-        if not done:
+        except NoBranchMatched:
             raise NoBranchMatched(
                 f"no branch of '{way.name}' applies in state '{frame.state}' with this data",
                 state=frame.state,
                 event=way.name,
-            )
-        branch = taken or way.branches[0]
+            ) from None
+        if self.strict:
+            _cross_check(frame, way, ctx, branch)
+        target = branch.target
         if way.checks_requires and not branch.internal:
             # `requires` guards leaving the state; an event that stays (capturing data) is fine.
             missing = [f for f in frame.here.requires if ctx.get(f) is None]
@@ -136,7 +146,7 @@ class Mover:
                     event=way.name,
                 )
         changes = dict(values)
-        assignments = way.assign + branch.assign
+        assignments = way.assign + branch.assign if branch.assign else way.assign
         if assignments:
             scratch = dict(ctx)
             for name, evaluate in assignments:
@@ -218,7 +228,7 @@ class Mover:
         way = parent.here.returns[trigger]
         values = {p: child.data.get(c) for p, c in way_returns(parent, child.call_key)}
         # An escalation decided inside the child (a shared policy's data) belongs to the parent too.
-        for name in child.procedure.policy_fields & parent.procedure.policy_fields:
+        for name in sorted(child.procedure.policy_fields & parent.procedure.policy_fields):
             if child.data.get(name) is not None:
                 values.setdefault(name, child.data[name])
         self.apply(parent, way, values, now, {"kind": "return", "event": child.outcome})
@@ -235,10 +245,12 @@ class Mover:
         """Fire every timer due by ``now``, earliest first, each at its own deadline."""
         while True:
             due: tuple[dt.datetime, int, Frame, str] | None = None
-            for frame in root.frames():
-                for trigger, deadline in frame.deadlines.items():
+            walk: Frame | None = root
+            while walk is not None:
+                for trigger, deadline in walk.deadlines.items():
                     if deadline <= now and (due is None or deadline < due[0]):
-                        due = (deadline, frame.depth, frame, trigger)
+                        due = (deadline, walk.depth, walk, trigger)
+                walk = walk.child
             if due is None:
                 return
             at, _, frame, trigger = due
@@ -248,10 +260,22 @@ class Mover:
 
     def bubble(self, root: Frame, now: dt.datetime) -> None:
         """Let finished children return to their parents, innermost first."""
+        if root.child is None:
+            return
         frames = root.frames()
         for parent in reversed(frames[:-1]):
             if parent.child is not None and parent.child.outcome is not None:
                 self.finish(parent, now)
+
+
+def _cross_check(frame: Frame, way: WayIR, ctx: Mapping[str, Any], branch: BranchIR) -> None:
+    """Strict sessions also run the step on the transitions machine; the two must agree."""
+    target, done, taken = machine_fire(frame.procedure.machine, frame.state, way.trigger, ctx)
+    if not done or target != branch.target or (taken or way.branches[0]) is not branch:
+        raise EngineDisagreement(
+            f"'{way.name}' in state '{frame.state}': the IR took branch {branch.index} to '{branch.target}', "
+            f"the transitions machine {'went to ' + repr(target) if done else 'found no transition'}"
+        )
 
 
 def way_returns(parent: Frame, call_key: str | None) -> tuple[tuple[str, str], ...]:

@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import uuid
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from sopflow.compile import Procedure
@@ -143,18 +144,19 @@ class Session:
         return Step(
             procedure=frame.procedure.id,
             state=frame.state,
-            path=tuple(f.state for f in frames),
+            path=(frame.state,) if len(frames) == 1 else tuple(f.state for f in frames),
             role=here.role,
             title=pick(here.title, lang, langs),
             say=render(here.say, lang, langs, frame.data),
             do=render(here.do, lang, langs, frame.data),
             tips=here.tips,
             source=here.source,
-            missing=tuple(f for f in here.requires if frame.data.get(f) is None),
-            events=tuple(self._options(lang)),
+            missing=tuple(f for f in here.requires if frame.data.get(f) is None) if here.requires else (),
+            events=self._event_options(lang),
             timers=tuple(
                 TimerInfo(frame_.procedure.ir.way(frame_.state, t).name, due, frame_.procedure.id)
                 for frame_ in frames
+                if frame_.deadlines
                 for t, due in sorted(frame_.deadlines.items(), key=lambda x: x[1])
             ),
             outcome=self.root.outcome,
@@ -163,24 +165,24 @@ class Session:
 
     def allowed(self, role: str | None = None) -> list[str]:
         """Events that may be fired now (by ``role``, if given)."""
-        return [o.name for o in self._options(self.lang) if role is None or not o.roles or role in o.roles]
+        return [o.name for o in self._event_options(self.lang) if role is None or not o.roles or role in o.roles]
 
     def _options(self, lang: str) -> list[EventOption]:
-        if self.root.outcome is not None:
-            return []
+        return list(self._event_options(lang))
+
+    def _event_options(self, lang: str) -> tuple[EventOption, ...]:
+        """Innermost frame first: an event of a called procedure hides the same name outside."""
+        root = self.root
+        if root.outcome is not None:
+            return ()
+        if root.child is None:
+            return _state_options(root.procedure, root.state, lang)
         seen: dict[str, EventOption] = {}
-        for frame in reversed(self.root.frames()):
-            for name, way in frame.here.events.items():
-                if name not in seen:
-                    seen[name] = EventOption(
-                        name,
-                        tuple(sorted(way.roles)),
-                        tuple(f for f, req in way.data if req),
-                        tuple(f for f, req in way.data if not req),
-                        pick(way.title, lang, frame.procedure.languages),
-                        frame.procedure.id,
-                    )
-        return list(seen.values())
+        for frame in reversed(root.frames()):
+            for option in _state_options(frame.procedure, frame.state, lang):
+                if option.name not in seen:
+                    seen[option.name] = option
+        return tuple(seen.values())
 
     # -- driving -------------------------------------------------------------------------------
 
@@ -231,7 +233,12 @@ class Session:
     def _route(self, event: str) -> tuple[Frame, Any]:
         if self.root.outcome is not None:
             raise SessionFinished(f"the session has ended ({self.root.outcome}); nothing more can be fired")
-        for frame in reversed(self.root.frames()):
+        root = self.root
+        if root.child is None:
+            way = root.procedure.ir.states[root.state].events.get(event)
+            if way is not None:
+                return root, way
+        for frame in reversed(root.frames()):
             way = frame.here.events.get(event)
             if way is not None:
                 return frame, way
@@ -285,6 +292,22 @@ class Session:
 
     def __repr__(self) -> str:
         return f"<Session {self.id[:8]} {self.procedure.id} at {'/'.join(self.path)} outcome={self.outcome}>"
+
+
+@lru_cache(maxsize=4096)
+def _state_options(procedure: Procedure, state: str, lang: str) -> tuple[EventOption, ...]:
+    """The events of one state as offered in ``lang``: static, so built once per (state, language)."""
+    return tuple(
+        EventOption(
+            name,
+            tuple(sorted(way.roles)),
+            tuple(f for f, req in way.data if req),
+            tuple(f for f, req in way.data if not req),
+            pick(way.title, lang, procedure.languages),
+            procedure.id,
+        )
+        for name, way in procedure.ir.states[state].events.items()
+    )
 
 
 def _frame_snapshot(frame: Frame) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -92,9 +91,6 @@ class _Values(Mapping[str, str]):
         return len(self.data)
 
 
-_FORMATTER = string.Formatter()
-
-
 def render(text: Text | None, lang: str, fallback: tuple[str, ...], data: Mapping[str, Any]) -> str | None:
     """Pick the language (or the procedure's first one that exists) and fill placeholders."""
     if not text:
@@ -102,7 +98,7 @@ def render(text: Text | None, lang: str, fallback: tuple[str, ...], data: Mappin
     line = text.get(lang)
     if line is None:
         line = next((text[x] for x in fallback if x in text), next(iter(text.values())))
-    return _FORMATTER.vformat(line, (), _Values(data, lang))
+    return line.format_map(_Values(data, lang))
 
 
 def pick(text: Text | None, lang: str, fallback: tuple[str, ...]) -> str | None:

@@ -18,7 +18,11 @@ from sopflow.errors import (
     SessionFinished,
     SnapshotError,
 )
-from tests.conftest import drive_to_owner_call
+from tests.conftest import FIXTURES, drive_to_owner_call
+
+FIXTURE_RELEASE = (FIXTURES / "release.yaml").read_text(encoding="utf-8")
+POLICY = (FIXTURES / "policy.yaml").read_text(encoding="utf-8")
+OWNER_CALL = (FIXTURES / "owner_call.yaml").read_text(encoding="utf-8")
 
 
 def without_journal(session: sopflow.Session) -> dict[str, object]:
@@ -378,3 +382,24 @@ def test_requires_does_not_block_an_event_that_stays(library: sopflow.Library, c
     """Capturing the required data is allowed; only leaving the state needs it."""
     session = library.start("test.release", clock=clock, role="front_desk")
     assert "check_id" == session.fire("id_copied", role="front_desk", data={"id_copy": "x"}).state
+
+
+def test_strict_sessions_cross_check_the_transitions_machine(
+    library: sopflow.Library, clock: sopflow.ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In strict mode every step also runs on the transitions machine; a disagreement is an error."""
+    from sopflow.errors import EngineDisagreement
+    from sopflow.runtime import frame
+
+    session = library.start("test.release", clock=clock, role="front_desk", strict=True)
+    session.fire("id_copied", role="front_desk", data={"id_copy": "x"})
+    monkeypatch.setattr(frame, "machine_fire", lambda *args: ("no_consent", True, None))
+    with pytest.raises(EngineDisagreement, match="the transitions machine went to 'no_consent'"):
+        session.fire("checked", role="front_desk")
+
+
+def test_bare_placeholder_is_a_load_error() -> None:
+    """`{}` names no field: refused when loading, not when the desk renders the line."""
+    broken = (FIXTURE_RELEASE).replace("Which items?", "Which items {}?")
+    with pytest.raises(sopflow.DefinitionError, match="must name a field"):
+        sopflow.load_string(POLICY, OWNER_CALL, broken)
