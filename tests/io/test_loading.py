@@ -112,3 +112,12 @@ def test_unreadable_file_is_a_diagnostic(tmp_path: object) -> None:
     """A missing file is reported, not raised as an OSError."""
     with pytest.raises(ProcedureInvalid, match="cannot read file"):
         sopflow.load_library("/nonexistent/procedure.yaml")
+
+
+def test_patterns_are_said_in_words() -> None:
+    """A malformed id or an empty list is explained, not shown as a regular expression."""
+    text = MINIMAL.replace("id: demo.minimal", "id: Demo-Minimal").replace("languages: [en]", "languages: []")
+    assert [
+        "demo.yaml:3:7: procedure.id: expected a procedure id such as 'business.release_tenant', found 'Demo-Minimal'",
+        "demo.yaml:6:14: procedure.languages: expected at least 1 item(s), found none",
+    ] == messages(text)
