@@ -403,3 +403,76 @@ def test_bare_placeholder_is_a_load_error() -> None:
     broken = (FIXTURE_RELEASE).replace("Which items?", "Which items {}?")
     with pytest.raises(sopflow.DefinitionError, match="must name a field"):
         sopflow.load_string(POLICY, OWNER_CALL, broken)
+
+
+INTERRUPTIBLE = """\
+sopflow: 1
+procedure:
+  id: t.serving_a
+  version: 1
+  title: {en: Serving A}
+  languages: [en]
+  roles: {desk: {title: {en: Desk}}}
+  initial: serving
+  states:
+    serving:
+      role: desk
+      say: {en: "Serving A."}
+      on:
+        b_arrives:
+          call: {procedure: t.greet_b, outcomes: {handed_over: resume, refused: b_left}}
+        a_done: done
+      timers:
+        a_too_long: {after: 10 minutes, to: done}
+    b_left: {final: refused}
+    done: {final: completed}
+---
+sopflow: 1
+procedure:
+  id: t.greet_b
+  version: 1
+  title: {en: Greet B}
+  languages: [en]
+  roles: {desk: {title: {en: Desk}}}
+  initial: b_waiting
+  states:
+    b_waiting:
+      role: desk
+      say: {en: "Please have a seat."}
+      on: {colleague_found: handed, b_gives_up: gone}
+    handed: {final: handed_over}
+    gone: {final: refused}
+"""
+
+
+def interruptible(clock: sopflow.ManualClock) -> sopflow.Session:
+    library = sopflow.load_string(*INTERRUPTIBLE.split("---\n"))
+    return library.start("t.serving_a", clock=clock, role="desk")
+
+
+def test_an_interruption_resumes_the_interrupted_state_with_its_timers(clock: sopflow.ManualClock) -> None:
+    """An event-level call runs the interruption; 'resume' returns to the same state, timers intact."""
+    session = interruptible(clock)
+    deadline = session.step().timers[0].due
+    clock.advance("2 minutes")
+    assert ("serving", "b_waiting") == session.fire("b_arrives", role="desk").path
+    step = session.fire("colleague_found", role="desk")
+    assert (("serving",), "Serving A.", deadline) == (step.path, step.say, step.timers[0].due)
+
+
+def test_an_interruption_outcome_can_move_the_parent(clock: sopflow.ManualClock) -> None:
+    """An outcome mapped to a state moves the interrupted procedure there."""
+    session = interruptible(clock)
+    session.fire("b_arrives", role="desk")
+    assert "refused" == session.fire("b_gives_up", role="desk").outcome
+
+
+def test_a_parent_event_cancels_the_interruption(clock: sopflow.ManualClock) -> None:
+    """An event only the parent has is handled by the parent and cancels the child, journaled."""
+    session = interruptible(clock)
+    session.fire("b_arrives", role="desk")
+    step = session.fire("a_done", role="desk")
+    assert ("completed", ["call", "fire", "cancel"]) == (
+        step.outcome,
+        [e.kind for e in session.journal[-3:]],
+    )
