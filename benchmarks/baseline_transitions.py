@@ -14,31 +14,12 @@ import logging
 import pickle
 from typing import Any
 
+from common import FINALS, WAITING
 from transitions import Machine
 
 logging.getLogger("transitions").setLevel(logging.WARNING)  # as sopflow does
 
-STATES = [
-    "check_id",
-    "check_fees",
-    "list_items",
-    "find_owner",
-    "dial_owner",
-    "confirm_owner",
-    "ask_awareness",
-    "ask_rent",
-    "ask_property",
-    "ask_consent",
-    "sign_slip",
-    "refused_arrears",
-    "refused_rent",
-    "owner_refused",
-    "owner_unreachable",
-    "abandoned",
-    "done",
-    "escalated",
-]
-WAITING = STATES[:11]
+STATES = [*WAITING, *FINALS]
 FIELDS = (
     "unit",
     "id_copy",

@@ -41,8 +41,7 @@ HAPPY: list[Action] = [
     ("consent_answered", FRONT, {"owner_consent": True}),
     ("signed", "tenant", {}),
 ]
-HAPPY_STATES = [
-    "check_id",
+WAITING = (
     "check_id",
     "check_fees",
     "list_items",
@@ -54,7 +53,10 @@ HAPPY_STATES = [
     "ask_property",
     "ask_consent",
     "sign_slip",
-]
+)
+"""The states that wait for an event, in the order of the happy path (all three sides use them)."""
+FINALS = ("refused_arrears", "refused_rent", "owner_refused", "owner_unreachable", "abandoned", "done", "escalated")
+HAPPY_STATES = ["check_id", *WAITING]  # `id_copied` stays in check_id, then one event per waiting state
 """The state each HAPPY action is fired from; the visit ends in ``done``."""
 
 TIMER_DELAY = {

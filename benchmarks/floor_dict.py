@@ -11,22 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-Guard = Callable[[Mapping[str, Any]], Any]
+from common import WAITING
 
-WAITING = (
-    "check_id",
-    "check_fees",
-    "list_items",
-    "find_owner",
-    "dial_owner",
-    "confirm_owner",
-    "ask_awareness",
-    "ask_rent",
-    "ask_property",
-    "ask_consent",
-    "sign_slip",
-)
-FINALS = ("refused_arrears", "refused_rent", "owner_refused", "owner_unreachable", "abandoned", "done", "escalated")
+Guard = Callable[[Mapping[str, Any]], Any]
 
 
 def in_arrears(d: Mapping[str, Any]) -> bool:

@@ -167,9 +167,6 @@ class Session:
         """Events that may be fired now (by ``role``, if given)."""
         return [o.name for o in self._event_options(self.lang) if role is None or not o.roles or role in o.roles]
 
-    def _options(self, lang: str) -> list[EventOption]:
-        return list(self._event_options(lang))
-
     def _event_options(self, lang: str) -> tuple[EventOption, ...]:
         """Innermost frame first: an event of a called procedure hides the same name outside."""
         root = self.root
