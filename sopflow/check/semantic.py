@@ -15,10 +15,8 @@ from sopflow.diagnostics import Diagnostic
 from sopflow.errors import ExpressionError
 from sopflow.expr import Type, assignable, check, field_type, parse
 from sopflow.expr.types import BOOL
-from sopflow.model import RESUME, Branch, Call, Event, State, Timer
+from sopflow.model import LEVEL_SEPARATOR, RESUME, Branch, Call, Event, State, Timer
 from sopflow.model.values import coerce
-
-LEVEL_SEPARATOR = "@"
 
 
 def type_env(resolved: Resolved) -> dict[str, Type]:

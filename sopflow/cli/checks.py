@@ -15,8 +15,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from sopflow.analysis.lint import RULES, lint_library
 from sopflow.check import check_documents
-from sopflow.check.lint import RULES, lint_library
 from sopflow.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,

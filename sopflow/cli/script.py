@@ -12,8 +12,8 @@ from pathlib import Path
 import typer
 
 from sopflow.cli.common import Problem, UsageProblem, library, print_diagnostics, stderr, stdout
+from sopflow.cli.scenario_view import failure_view, transcript_view
 from sopflow.compile import Procedure
-from sopflow.render.scenario import failure_view, transcript_view
 from sopflow.render.text import pick
 from sopflow.testing import (
     DEFAULT_START,

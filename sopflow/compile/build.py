@@ -6,10 +6,9 @@ from types import MappingProxyType
 from typing import Any
 
 from sopflow.check.resolve import Resolved
-from sopflow.check.semantic import LEVEL_SEPARATOR
 from sopflow.compile.ir import IR, BranchIR, CallIR, StateIR, WayIR, WayKind
 from sopflow.expr import Evaluator, compile_expression, names_in, parse
-from sopflow.model import RESUME, Call, Event, State, Timer
+from sopflow.model import LEVEL_SEPARATOR, RESUME, Call, Event, State, Timer
 
 
 def _expr(text: str) -> Evaluator:

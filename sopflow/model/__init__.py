@@ -1,6 +1,6 @@
 """The procedure language as data: what YAML documents may say, nothing about running them."""
 
-from sopflow.model.base import Citation, Duration, Language, Name, ProcedureId, Text, parse_duration
+from sopflow.model.base import LEVEL_SEPARATOR, Citation, Duration, Language, Name, ProcedureId, Text, parse_duration
 from sopflow.model.fields import FIELD_TYPES, FieldSpec, FieldType
 from sopflow.model.procedure import (
     OUTCOMES,
@@ -23,6 +23,7 @@ from sopflow.model.procedure import (
 
 __all__ = [
     "FIELD_TYPES",
+    "LEVEL_SEPARATOR",
     "OUTCOMES",
     "RESUME",
     "Branch",

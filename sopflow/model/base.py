@@ -14,6 +14,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 PROCEDURE_ID_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+LEVEL_SEPARATOR = "@"
+"""Joins a laddered state and a level's role into the level's state name: ``explain@cs_supervisor``."""
 
 Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
 """A state, event, field, role, timer or ladder name: lower_snake_case."""

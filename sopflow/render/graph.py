@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sopflow.check.semantic import LEVEL_SEPARATOR
 from sopflow.compile import Procedure, StateIR, WayIR
+from sopflow.model import LEVEL_SEPARATOR
 from sopflow.render.text import duration, pick, role_title
 
 NodeKind = Literal["start", "any", "state", "call", "final"]

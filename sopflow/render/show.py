@@ -15,9 +15,8 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from sopflow.check.semantic import LEVEL_SEPARATOR
 from sopflow.compile import Procedure, StateIR, WayIR
-from sopflow.model import Citation
+from sopflow.model import LEVEL_SEPARATOR, Citation
 from sopflow.render.text import OUTCOME_STYLE, duration, pick, quoted, role_title
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cli_helpers import Invoke, Run
 
-from sopflow.check.lint import RULES, lint
+from sopflow.analysis.lint import RULES, lint
 from sopflow.library import load_library
 
 

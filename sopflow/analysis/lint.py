@@ -17,15 +17,14 @@ import difflib
 import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
+from sopflow.analysis import graph
 from sopflow.check.resolve import Origin, Resolved, finding
-from sopflow.check.semantic import LEVEL_SEPARATOR
+from sopflow.compile import Procedure, StateIR, WayIR
 from sopflow.diagnostics import Diagnostic, Severity
-
-if TYPE_CHECKING:
-    from sopflow.compile import Procedure, StateIR, WayIR
-    from sopflow.library import Library
+from sopflow.library import Library
+from sopflow.model import LEVEL_SEPARATOR
 
 RULES: dict[str, tuple[Severity, str]] = {
     "unreachable-state": ("warning", "no path from the initial state reaches the state"),
@@ -118,22 +117,6 @@ def lint_procedure(procedure: Procedure) -> LintResult:
 # -- graph rules ----------------------------------------------------------------------------------
 
 
-def _successors(state: StateIR) -> Iterator[str]:
-    for way in (*state.events.values(), *state.timers, *state.returns.values()):
-        for branch in way.branches:
-            yield branch.target
-
-
-def _closure(start: Iterable[str], edges: dict[str, set[str]]) -> set[str]:
-    seen, todo = set(start), list(start)
-    while todo:
-        for nxt in edges.get(todo.pop(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    return seen
-
-
 def _state_finding(r: Resolved, rule: str, message: str, state: str, *sub: str | int) -> Finding:
     base = state.split(LEVEL_SEPARATOR)[0]
     scopes = {base, state}
@@ -144,13 +127,7 @@ def _state_finding(r: Resolved, rule: str, message: str, state: str, *sub: str |
 
 def _graph(procedure: Procedure) -> Iterator[Finding]:
     r, ir = procedure.resolved, procedure.ir
-    forward = {name: set(_successors(s)) for name, s in ir.states.items()}
-    backward: dict[str, set[str]] = {}
-    for source, targets in forward.items():
-        for target in targets:
-            backward.setdefault(target, set()).add(source)
-    reachable = _closure([ir.initial], forward)
-    finishing = _closure([n for n, s in ir.states.items() if s.final is not None], backward)
+    reachable, finishing = graph.reachable(procedure), graph.finishing(procedure)
     for base, spec in r.states.items():
         levels = [n for n, s in ir.states.items() if s.base == base]
         if not reachable.intersection(levels):
