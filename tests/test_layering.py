@@ -51,9 +51,10 @@ def imported_layers(path: Path) -> set[str]:
             names = [a.name for a in node.names]
         for name in names:
             parts = name.split(".")
-            if parts[0] == "sopflow" and len(parts) > 1 and (PACKAGE / parts[1]).with_suffix(".py").exists():
-                found.add(parts[1])
-            elif parts[0] == "sopflow" and len(parts) > 1 and (PACKAGE / parts[1]).is_dir():
+            if parts[0] != "sopflow" or len(parts) == 1:
+                continue
+            target = PACKAGE / parts[1]
+            if target.is_dir() or target.with_suffix(".py").exists():
                 found.add(parts[1])
     return found
 
