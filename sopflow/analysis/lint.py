@@ -17,7 +17,7 @@ import difflib
 import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sopflow.analysis import graph
 from sopflow.check.resolve import Origin, Resolved, finding
@@ -38,6 +38,14 @@ RULES: dict[str, tuple[Severity, str]] = {
     "missing-translation": ("warning", "a text lacks one of the procedure's declared languages"),
     "unknown-placeholder": ("error", "a {placeholder} names no field of the procedure"),
     "missing-source": ("warning", "a state cites no section of the written SOPs"),
+    "unsatisfiable-requires": (
+        "error",
+        "a state requires a field that no event, assignment, call, default or declared start data can set",
+    ),
+    "restarts-timers": (
+        "warning",
+        "a way back to its own state with 'to' re-enters it and restarts its timers; omit 'to' to keep them",
+    ),
     "unknown-rule": ("warning", "a lint.ignore entry names a rule that does not exist"),
     "unused-ignore": ("warning", "a lint.ignore entry silences nothing (fixed, or a wrong 'where')"),
 }
@@ -75,18 +83,25 @@ def lint(library: Library, ids: Iterable[str] | None = None) -> list[Diagnostic]
 def lint_library(library: Library, ids: Iterable[str] | None = None) -> LintResult:
     """Findings of many procedures, de-duplicated: a policy's text is reported once, not per user."""
     result = LintResult()
+    given: dict[str, set[str]] = {}
+    for pid in library:
+        for callee, names in _call_arguments(library[pid]):
+            given.setdefault(callee, set()).update(names)
     for pid in ids if ids is not None else library:
-        one = lint_procedure(library[pid])
+        one = lint_procedure(library[pid], frozenset(given.get(pid, ())))
         result.diagnostics += [d for d in one.diagnostics if d not in result.diagnostics]
         result.silenced += [s for s in one.silenced if s not in result.silenced]
     result.diagnostics.sort(key=lambda d: (d.source or "", d.line or 0, d.column or 0, d.code))
     return result
 
 
-def lint_procedure(procedure: Procedure) -> LintResult:
-    """Run every rule on one procedure, then apply its ``lint.ignore`` entries."""
+def lint_procedure(procedure: Procedure, given_by_callers: frozenset[str] = frozenset()) -> LintResult:
+    """Run every rule on one procedure, then apply its ``lint.ignore`` entries.
+
+    ``given_by_callers`` are the fields other procedures pass in ``with`` when they call this one.
+    """
     r = procedure.resolved
-    found = [*_graph(procedure), *_roles(procedure), *_content(procedure)]
+    found = [*_graph(procedure), *_roles(procedure), *_content(procedure), *_data(procedure, given_by_callers)]
     result = LintResult()
     ignores = r.spec.lint.ignore
     used = [False] * len(ignores)
@@ -292,3 +307,53 @@ def _placeholders(line: str) -> list[str]:
     except ValueError:
         return ["<malformed>"]
     return [n.split(".")[0].split("[")[0] for n in names]
+
+
+# -- data flow ------------------------------------------------------------------------------------
+
+
+def _call_arguments(procedure: Procedure) -> Iterator[tuple[str, tuple[str, ...]]]:
+    for state in procedure.ir.states.values():
+        for call in (state.call, *(w.call for w in state.events.values())):
+            if call is not None:
+                yield call.procedure, tuple(name for name, _ in call.with_)
+
+
+def _settable(procedure: Procedure, given_by_callers: frozenset[str]) -> set[str]:
+    """Fields something can set: a default, event data, an assignment, a call's return, a caller, start."""
+    names = {n for n, v in procedure.defaults.items() if v is not None} | set(given_by_callers)
+    names |= {name for name, _ in procedure.start_data}
+    for state in procedure.ir.states.values():
+        for way in (*state.events.values(), *state.timers, *state.returns.values()):
+            names |= {name for name, _ in way.data} | {name for name, _ in way.assign}
+            for branch in way.branches:
+                names |= {name for name, _ in branch.assign}
+        for call in (state.call, *(w.call for w in state.events.values())):
+            if call is not None:
+                names |= {name for name, _ in call.returns}
+    return names
+
+
+def _data(procedure: Procedure, given_by_callers: frozenset[str]) -> Iterator[Finding]:
+    r = procedure.resolved
+    settable = _settable(procedure, given_by_callers)
+    for sname, state in r.states.items():
+        for i, name in enumerate(state.requires):
+            if name not in settable and name in r.fields:
+                message = (
+                    f"state '{sname}' requires '{name}', but nothing sets it: no event carries it, no assignment "
+                    f"or call returns it, and start does not declare it (add it to 'start: {{data: [...]}}')"
+                )
+                yield _state_finding(r, "unsatisfiable-requires", message, sname, "requires", i)
+        if not (state.timers or state.ladder):
+            continue
+        ways: list[tuple[str, str, Any]] = [("on", n, e) for n, e in state.on.items()]
+        ways += [("timers", n, t) for n, t in state.timers.items()]
+        for part, name, way in ways:
+            targets = [way.to] if way.branches is None else [b.to for b in way.branches]
+            if sname in targets:
+                message = (
+                    f"'{name}' goes back to '{sname}' with 'to', which re-enters the state and restarts its "
+                    "timers; omit 'to' (or write the branch as '- {{}}') to stay with the timers running"
+                )
+                yield _state_finding(r, "restarts-timers", message, sname, part, name)

@@ -98,6 +98,11 @@ class _Checker:
                     coerce(spec, spec.default)
                 except ValueError as exc:
                     self.error("field-default", f"default of '{fname}': {exc}", r.where("field", fname), "default")
+        if r.spec.start is not None:
+            for i, item in enumerate(r.spec.start.data):
+                self.name("field", item.rstrip("?"), r.fields, proc, "start", "data", i)
+            for i, item in enumerate(r.spec.start.optional):
+                self.name("field", item, r.fields, proc, "start", "optional", i)
         for name, text in r.spec.invariants.items():
             self.expression(text, proc, "invariants", name, want=BOOL)
         for lname, ladder in r.ladders.items():

@@ -15,6 +15,7 @@ from sopflow.compile.ir import IR
 from sopflow.compile.machine import build_machine
 from sopflow.expr import Evaluator, compile_expression, parse
 from sopflow.model import Citation, FieldSpec, Role, Text
+from sopflow.model import Procedure as ProcedureSpec
 from sopflow.model.values import coerce
 
 
@@ -40,6 +41,8 @@ class Procedure:
     policy_fields: frozenset[str] = field(repr=False)
     """Fields a policy contributes; a child that shares the policy hands them back on return."""
     resolved: Resolved = field(repr=False)
+    start_data: tuple[tuple[str, bool], ...] = ()
+    """(field, required) pairs the host gives at start, as the procedure's ``start`` declares them."""
     callees: dict[str, Procedure] = field(default_factory=dict, repr=False)
     """Procedures this one calls, linked by the library after all are compiled."""
 
@@ -85,7 +88,15 @@ def compile_procedure(resolved: Resolved, outcomes_of: dict[str, set[str]]) -> P
         private=frozenset(name for name, f in resolved.fields.items() if f.private),
         policy_fields=frozenset(name for name in resolved.fields if _declared_in_policy(resolved, name)),
         resolved=resolved,
+        start_data=_start_data(spec),
     )
+
+
+def _start_data(spec: ProcedureSpec) -> tuple[tuple[str, bool], ...]:
+    if spec.start is None:
+        return ()
+    declared = tuple((d.rstrip("?"), not d.endswith("?")) for d in spec.start.data)
+    return declared + tuple((d, False) for d in spec.start.optional)
 
 
 def _declared_in_policy(resolved: Resolved, name: str) -> bool:

@@ -17,6 +17,7 @@ from sopflow.model.procedure import (
     Policy,
     Procedure,
     Role,
+    Start,
     State,
     Timer,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "Procedure",
     "ProcedureId",
     "Role",
+    "Start",
     "State",
     "Text",
     "Timer",

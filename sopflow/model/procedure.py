@@ -143,6 +143,17 @@ class State(Spec):
     notes: str | None = None
 
 
+class Start(Spec):
+    """What the host must know before a session starts: data that comes from its records, not the desk."""
+
+    data: list[str] = Field(
+        default_factory=list,
+        description="Fields the host must give at start; a trailing '?' (quoted in flow style) makes one optional.",
+        json_schema_extra={"items": {"pattern": r"^[a-z][a-z0-9_]*\??$"}},
+    )
+    optional: list[Name] = Field(default_factory=list, description="Fields the host may give at start.")
+
+
 class LintIgnore(Spec):
     """Silence one lint rule for this procedure, with the reason on record."""
 
@@ -186,6 +197,9 @@ class Procedure(Spec):
     roles: dict[Name, Role] = Field(min_length=1)
     fields: dict[Name, FieldSpec] = Field(default_factory=dict)
     initial: Name
+    start: Start | None = Field(
+        default=None, description="Data the host supplies when it starts a session (from its records)."
+    )
     uses: list[ProcedureId] = Field(default_factory=list, description="Policies this procedure applies.")
     ladders: dict[Name, Ladder] = Field(default_factory=dict)
     invariants: dict[Name, str] = Field(default_factory=dict, description="Name: boolean expression.")

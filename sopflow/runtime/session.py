@@ -71,6 +71,12 @@ class Session:
                 f"fields: {', '.join(procedure.fields) or 'none'}",
                 event="start",
             )
+        missing = [f for f, required in procedure.start_data if required and given.get(f) is None]
+        if missing:
+            raise InvalidEventData(
+                f"'{procedure.id}' needs {', '.join(map(repr, missing))} at start (from the host's records)",
+                event="start",
+            )
         for key, value in given.items():
             try:
                 values[key] = coerce(procedure.fields[key], value)
