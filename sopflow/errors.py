@@ -10,23 +10,29 @@ step at run time (tell the person at the desk)::
     │   ├── ProcedureInvalid       parsed, but the checker found errors
     │   ├── ExpressionError        a guard or assignment that does not parse or type
     │   └── UnknownProcedure       a library has no procedure with that id
-    ├── RuntimeRefusal             a session refused what the host asked
+    ├── RuntimeRefusal             a session refused what the host asked; it is exactly as it was
     │   ├── EventNotAllowed        no such event in the current state
     │   ├── RoleNotAllowed         the actor's role may not fire the event
-    │   ├── InvalidEventData       data missing, unknown or of the wrong type
+    │   ├── InvalidEventData       data missing, unknown, of the wrong type, or not JSON
     │   ├── RequiredDataMissing    the state needs data before it can be left
     │   ├── NoBranchMatched        every guarded branch was false
     │   ├── EvaluationFailed       a guard could not be evaluated on this data
     │   ├── InvariantViolated      strict mode: the step would break an invariant
-    │   ├── SessionFinished        the session has already reached an outcome
-    │   ├── ClockError             time went backwards
-    │   └── SnapshotError          a snapshot or journal does not fit the library
+    │   └── SessionFinished        the session has already reached an outcome
+    ├── UsageError                 the host called sopflow wrongly (a wrong type, an unknown option)
+    │   ├── ClockError             a time without a zone, or a clock asked to go backwards
+    │   ├── SessionBusy            a session driven from two places at once
+    │   └── CommandError           the sopflow command was called wrongly (exit status 2)
+    ├── SnapshotError              a snapshot or journal is malformed or does not fit the library
+    │   └── ReplayMismatch         replaying a journal does not give the recorded entries
+    ├── ListenerError              a listener failed; the step it was told about is committed
     └── EngineDisagreement         strict mode: the IR and the transitions machine differ (a bug)
 
 Definition errors carry where the problem is (``source``, ``line``,
 ``column``, ``path``); refusals carry what the session was doing
 (``session_id``, ``state``, ``event``, ``allowed``) so a console can say what
-*is* possible instead.
+*is* possible instead. Context is given when an error is built, never
+patched onto it afterwards.
 """
 
 from __future__ import annotations
@@ -147,12 +153,67 @@ class SessionFinished(RuntimeRefusal):
     """The session has reached its outcome; nothing more can be fired."""
 
 
-class ClockError(RuntimeRefusal):
-    """Time was asked to go backwards."""
+class UsageError(SopflowError):
+    """The host called sopflow in a way it cannot mean: a wrong type, an unknown option, a bad duration.
+
+    Nothing was journaled: no session has seen the request.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
 
 
-class SnapshotError(RuntimeRefusal):
-    """A snapshot or journal does not fit the procedure it names."""
+class ClockError(UsageError):
+    """A time without a time zone, a malformed duration, or a clock asked to go backwards."""
+
+
+class SessionBusy(UsageError):
+    """The session is already taking a step: a second thread, or a listener driving the session it listens to."""
+
+
+class CommandError(UsageError):
+    """The ``sopflow`` command was called wrongly: a missing file, an unknown id or option (exit status 2)."""
+
+
+class SnapshotError(SopflowError):
+    """A snapshot or journal is malformed, or does not fit the procedures it names; ``message`` names the path."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class ReplayMismatch(SnapshotError):
+    """Replaying a journal through the step kernel does not give the entries it records."""
+
+
+class ListenerError(SopflowError):
+    """One or more listeners raised; the step they were told about is committed all the same.
+
+    ``failures`` holds (listener, entry, exception) triples; ``refusal`` is the
+    refusal the step ended in, if it was refused (the host sees this error
+    instead, so it is kept here).
+    """
+
+    def __init__(
+        self,
+        failures: Sequence[tuple[object, object, BaseException]],
+        *,
+        refusal: RuntimeRefusal | None = None,
+        session_id: str | None = None,
+    ) -> None:
+        self.failures = tuple(failures)
+        self.refusal = refusal
+        self.session_id = session_id
+        count = len(self.failures)
+        first = self.failures[0][2]
+        what = "was refused" if refusal is not None else "is committed"
+        self.message = (
+            f"{count} listener call{'s' if count != 1 else ''} failed (first: {type(first).__name__}); "
+            f"the step {what} all the same"
+        )
+        super().__init__(self.message)
 
 
 class EngineDisagreement(SopflowError):

@@ -1,24 +1,29 @@
 """The front door: load procedures from files, check them, compile them, start sessions.
 
 ``load_library()`` runs the whole pipeline (load → check → compile) once; the
-library then hands out compiled procedures by id and starts, restores and
-replays sessions against them.
+library then hands out compiled procedures by id and version, and starts,
+restores and replays sessions against them. A library may hold several
+versions of one procedure: new sessions take the newest, and a stored
+session keeps running on exactly the version it started on.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Never
 
 from sopflow.check import CheckedLibrary, check_documents
+from sopflow.check.library import newest_versions
 from sopflow.check.semantic import final_outcomes
 from sopflow.compile import Procedure, compile_procedure
 from sopflow.diagnostics import Diagnostic
 from sopflow.errors import ProcedureInvalid, SnapshotError, UnknownProcedure
 from sopflow.io import LoadedDocument, load_file, load_text
-from sopflow.runtime import Clock, Entry, Session, replay
+from sopflow.runtime import Clock, Entry, Listener, Session, replay
+from sopflow.runtime.session import START_OPTIONS, refuse_unknown
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -44,10 +49,11 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
 
 
 class Library:
-    """Compiled procedures by id, built once and shared by every session."""
+    """Compiled procedures by id and version, built once and shared by every session."""
 
-    def __init__(self, procedures: Mapping[str, Procedure], checked: CheckedLibrary) -> None:
-        self._procedures = dict(procedures)
+    def __init__(self, procedures: Mapping[str, Mapping[int, Procedure]], checked: CheckedLibrary) -> None:
+        self._versions = {pid: dict(sorted(by_version.items())) for pid, by_version in procedures.items()}
+        self._newest = {pid: by_version[max(by_version)] for pid, by_version in self._versions.items()}
         self.checked = checked
 
     @classmethod
@@ -56,14 +62,19 @@ class Library:
         checked = check_documents(docs)
         if not checked.ok:
             raise ProcedureInvalid([d for d in checked.diagnostics if d.severity == "error"])
-        outcomes_of = {pid: final_outcomes(r) for pid, r in checked.procedures.items()}
-        compiled = {pid: compile_procedure(r, outcomes_of) for pid, r in checked.procedures.items()}
-        for procedure in compiled.values():
-            for state in procedure.ir.states.values():
-                calls = [state.call, *(w.call for w in state.events.values())]
-                for call in calls:
-                    if call is not None:
-                        procedure.callees[call.procedure] = compiled[call.procedure]
+        newest = newest_versions(checked.procedures)
+        outcomes_of = {pid: final_outcomes(r) for pid, r in newest.items()}
+        compiled: dict[str, dict[int, Procedure]] = {}
+        for (pid, version), resolved in checked.procedures.items():
+            compiled.setdefault(pid, {})[version] = compile_procedure(resolved, outcomes_of)
+        latest = {pid: versions[max(versions)] for pid, versions in compiled.items()}
+        for versions in compiled.values():
+            for procedure in versions.values():
+                # A call runs the newest version of the procedure it names.
+                for state in procedure.ir.states.values():
+                    for call in (state.call, *(w.call for w in state.events.values())):
+                        if call is not None:
+                            procedure.callees[call.procedure] = latest[call.procedure]
         return cls(compiled, checked)
 
     @property
@@ -71,45 +82,104 @@ class Library:
         return [d for d in self.checked.diagnostics if d.severity != "error"]
 
     def __getitem__(self, procedure_id: str) -> Procedure:
+        """The newest version of a procedure."""
         try:
-            return self._procedures[procedure_id]
+            return self._newest[procedure_id]
         except KeyError:
-            import difflib
+            raise UnknownProcedure(f"no procedure '{procedure_id}' in the library{self._hint(procedure_id)}") from None
 
-            close = difflib.get_close_matches(procedure_id, self._procedures, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise UnknownProcedure(f"no procedure '{procedure_id}' in the library{hint}") from None
+    def get(self, procedure_id: str, version: int | None = None) -> Procedure:
+        """A procedure by id, at ``version`` (default: the newest)."""
+        if version is None:
+            return self[procedure_id]
+        found = self._versions.get(procedure_id, {}).get(version)
+        if found is None:
+            held = ", ".join(map(str, self.versions(procedure_id))) or "none"
+            raise UnknownProcedure(f"'{procedure_id}' has no version {version}; the library holds version {held}")
+        return found
+
+    def versions(self, procedure_id: str) -> tuple[int, ...]:
+        """The versions of ``procedure_id`` this library holds, oldest first."""
+        if procedure_id not in self._versions:
+            self[procedure_id]  # raises UnknownProcedure with a hint
+        return tuple(self._versions[procedure_id])
 
     def __contains__(self, procedure_id: object) -> bool:
-        return procedure_id in self._procedures
+        return procedure_id in self._newest
 
     def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self._procedures))
+        return iter(sorted(self._newest))
 
     def __len__(self) -> int:
-        return len(self._procedures)
+        return len(self._newest)
 
     def __repr__(self) -> str:
         return f"<Library of {len(self)} procedures>"
 
+    def _hint(self, procedure_id: str) -> str:
+        close = difflib.get_close_matches(procedure_id, list(self._newest), n=1)
+        return f"; did you mean '{close[0]}'?" if close else ""
+
     def resolve(self, procedure_id: str, version: int) -> Procedure:
         """The procedure a snapshot names, refusing a version this library does not hold."""
-        procedure = self[procedure_id]
-        if procedure.version != version:
-            raise SnapshotError(
-                f"'{procedure_id}' is at version {procedure.version} here; the snapshot needs version {version}"
-            )
-        return procedure
+        try:
+            return self.get(procedure_id, version)
+        except UnknownProcedure as exc:
+            raise SnapshotError(exc.message) from None
 
-    def start(self, procedure_id: str, *, clock: Clock, role: str, **options: Any) -> Session:
-        """Start a session; see :meth:`Session.start` for the options."""
-        return Session.start(self[procedure_id], clock=clock, role=role, **options)
+    def start(
+        self,
+        procedure_id: str,
+        *,
+        clock: Clock,
+        role: str,
+        version: int | None = None,
+        actor: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        lang: str | None = None,
+        session_id: str | None = None,
+        strict: bool = False,
+        keep_journal: bool = True,
+        listeners: Iterable[Listener] = (),
+        **unknown: Never,
+    ) -> Session:
+        """Start a session of the newest version (or ``version``); see :meth:`Session.start`."""
+        refuse_unknown(unknown, START_OPTIONS)
+        return Session.start(
+            self.get(procedure_id, version),
+            clock=clock,
+            role=role,
+            actor=actor,
+            data=data,
+            lang=lang,
+            session_id=session_id,
+            strict=strict,
+            keep_journal=keep_journal,
+            listeners=listeners,
+        )
 
-    def restore(self, snapshot: Mapping[str, Any], clock: Clock) -> Session:
-        return Session.restore(snapshot, self.resolve, clock)
+    def restore(
+        self,
+        snapshot: Mapping[str, Any],
+        clock: Clock,
+        *,
+        keep_journal: bool = True,
+        listeners: Iterable[Listener] = (),
+    ) -> Session:
+        """A session from its snapshot, on exactly the procedure versions it names."""
+        return Session.restore(snapshot, self.resolve, clock, keep_journal=keep_journal, listeners=listeners)
 
     def replay(self, journal: Iterable[Entry | Mapping[str, Any]]) -> Session:
         return replay(journal, self.resolve)
+
+    def redact(self, entry: Entry) -> dict[str, Any]:
+        """The JSON form of ``entry`` with its own procedure's private fields hidden."""
+        known = self._versions.get(entry.procedure)
+        if not known:
+            # An entry of a procedure this library does not hold: hide every value, to be safe.
+            return entry.redacted(set(entry.data) | set(entry.changes))
+        procedure = known.get(entry.version or 0) or known[max(known)]
+        return entry.redacted(procedure.private)
 
 
 def load_library(*paths: str | Path) -> Library:

@@ -16,7 +16,8 @@ from sopflow.model import Policy
 class CheckedLibrary:
     """What the checker learnt: the resolved procedures and every finding, in file order."""
 
-    procedures: dict[str, Resolved] = field(default_factory=dict)
+    procedures: dict[tuple[str, int], Resolved] = field(default_factory=dict)
+    """Every procedure version, by (id, version)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -27,7 +28,7 @@ class CheckedLibrary:
 def check_documents(docs: list[LoadedDocument]) -> CheckedLibrary:
     """Resolve and check every procedure; never raises for bad input."""
     result = CheckedLibrary()
-    seen: dict[str, LoadedDocument] = {}
+    seen: dict[tuple[str, int], LoadedDocument] = {}
     policies: dict[str, tuple[Policy, LoadedDocument]] = {}
     procedures: list[LoadedDocument] = []
     for doc in docs:
@@ -36,33 +37,44 @@ def check_documents(docs: list[LoadedDocument]) -> CheckedLibrary:
             continue
         body = doc.document.body
         kind = "procedure" if doc.document.procedure is not None else "policy"
-        if body.id in seen:
+        key = (body.id, body.version)
+        if key in seen:
             result.diagnostics.append(
                 finding(
                     "error",
                     "duplicate-id",
-                    f"id '{body.id}' is already used by {seen[body.id].source}",
+                    f"'{body.id}' version {body.version} is already defined by {seen[key].source}",
                     (doc, (kind,)),
                     "id",
                 )
             )
             continue
-        seen[body.id] = doc
+        seen[key] = doc
         if isinstance(body, Policy):
-            policies[body.id] = (body, doc)
+            if body.id not in policies or policies[body.id][0].version < body.version:
+                policies[body.id] = (body, doc)
         else:
             procedures.append(doc)
-    resolved: dict[str, Resolved] = {}
+    resolved: dict[tuple[str, int], Resolved] = {}
     for doc in procedures:
         r, problems = resolve(doc, policies)
-        resolved[r.id] = r
+        resolved[(r.id, r.spec.version)] = r
         result.diagnostics += problems
-    outcomes_of = {pid: final_outcomes(r) for pid, r in resolved.items()}
+    newest = newest_versions(resolved)
+    outcomes_of = {pid: final_outcomes(r) for pid, r in newest.items()}
     fields_of: dict[str, dict[str, Type]] = {
-        pid: {n: field_type(f.type, f.values) for n, f in r.fields.items()} for pid, r in resolved.items()
+        pid: {n: field_type(f.type, f.values) for n, f in r.fields.items()} for pid, r in newest.items()
     }
     for r in resolved.values():
         result.diagnostics += check_semantics(r, outcomes_of, fields_of)
     result.procedures = resolved
     result.diagnostics.sort(key=lambda d: (d.source or "", d.line or 0, d.column or 0))
     return result
+
+
+def newest_versions(procedures: dict[tuple[str, int], Resolved]) -> dict[str, Resolved]:
+    """The newest version of each id: what a call to that id runs."""
+    newest: dict[str, Resolved] = {}
+    for (pid, _), r in sorted(procedures.items(), key=lambda item: item[0]):
+        newest[pid] = r
+    return newest

@@ -45,6 +45,24 @@ class Procedure:
     """(field, required) pairs the host gives at start, as the procedure's ``start`` declares them."""
     callees: dict[str, Procedure] = field(default_factory=dict, repr=False)
     """Procedures this one calls, linked by the library after all are compiled."""
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+    """Per-procedure caches of the runtime (a state's event options by language): they live and die
+    with the procedure, so a library of a thousand procedures never thrashes a shared cache."""
+
+    def coerce(self, name: str, value: Any) -> Any:
+        """Validate ``value`` for field ``name``; ``ValueError`` says what was expected."""
+        return coerce(self.fields[name], value)
+
+    def family(self) -> dict[str, Procedure]:
+        """This procedure and every procedure it calls, directly or not, by id."""
+        found: dict[str, Procedure] = {self.id: self}
+        todo = [self]
+        while todo:
+            for callee in todo.pop().callees.values():
+                if callee.id not in found:
+                    found[callee.id] = callee
+                    todo.append(callee)
+        return found
 
     @property
     def initial(self) -> str:

@@ -1,4 +1,4 @@
-"""Values of the language's field types: validating what hosts pass, and their JSON form.
+"""Values of the language's field types: validating what hosts pass, and reading their JSON form.
 
 A session keeps native values (``Decimal`` for money, ``date`` for dates);
 snapshots and journals keep their JSON form. pydantic does both conversions.
@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import StrictBool, StrictInt, StrictStr, TypeAdapter, ValidationError
 
@@ -25,41 +24,45 @@ _PYTHON_TYPES: dict[str, Any] = {
     "time": dt.time,
     "datetime": dt.datetime,
 }
+_EXACT: dict[str, type] = {"str": str, "int": int, "bool": bool}
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+"""One adapter per field type, built on first use: there are only eight, so the cache cannot grow."""
 
 
-@lru_cache(maxsize=256)
-def adapter(kind: str, values: tuple[str, ...] | None = None) -> TypeAdapter[Any]:
-    """One cached adapter per field type; building adapters is the slow part."""
-    if kind == "enum":
-        # A Literal built at runtime from the declared values: a type form, not a static type.
-        enum_type: Any = Literal[values]
-        return TypeAdapter(enum_type)
-    return TypeAdapter(_PYTHON_TYPES[kind] | None)
-
-
-def field_adapter(spec: FieldSpec) -> TypeAdapter[Any]:
-    return adapter(spec.type, tuple(spec.values) if spec.values else None)
+def adapter(kind: str) -> TypeAdapter[Any]:
+    found = _ADAPTERS.get(kind)
+    if found is None:
+        found = _ADAPTERS[kind] = TypeAdapter(_PYTHON_TYPES[kind])
+    return found
 
 
 def coerce(spec: FieldSpec, value: Any) -> Any:
     """Validate a value for a field; raise ``ValueError`` saying what was expected."""
     if value is None:
         return None
+    kind = spec.type
+    if type(value) is _EXACT.get(kind):
+        return value  # already exactly the type (not a subclass): nothing for pydantic to do
+    if kind == "enum":
+        # An enum is a closed set of words: membership is the whole check.
+        if isinstance(value, str) and value in (spec.values or ()):
+            return value
+        raise ValueError(f"expected one of {', '.join(spec.values or ())}, found {value!r}")
     try:
-        return field_adapter(spec).validate_python(value)
+        return adapter(kind).validate_python(value)
     except ValidationError as exc:
-        expected = f"one of {', '.join(spec.values or ())}" if spec.type == "enum" else spec.type
         detail = exc.errors(include_url=False)[0]["msg"]
-        raise ValueError(f"expected {expected}, found {value!r} ({detail})") from None
-
-
-def to_json(spec: FieldSpec, value: Any) -> Any:
-    if value is None:
-        return None
-    return field_adapter(spec).dump_python(value, mode="json")
+        raise ValueError(f"expected {spec.type}, found {value!r} ({detail})") from None
 
 
 def from_json(spec: FieldSpec, value: Any) -> Any:
+    """A value from its JSON form (money and dates arrive as text)."""
     if value is None:
         return None
-    return field_adapter(spec).validate_python(value, strict=False)
+    if spec.type == "enum":
+        return coerce(spec, value)
+    try:
+        return adapter(spec.type).validate_python(value, strict=False)
+    except ValidationError as exc:
+        detail = exc.errors(include_url=False)[0]["msg"]
+        raise ValueError(f"expected {spec.type} ({detail})") from None

@@ -1,19 +1,26 @@
-"""Sessions: the host-driven runtime, its clock, journal, snapshots and replay."""
+"""Sessions: the step kernel, the host-driven session around it, its clock, journal, snapshots and replay."""
 
 from sopflow.runtime.clock import Clock, ManualClock, SystemClock
+from sopflow.runtime.config import Configuration, Fire, Frame, Move, Tick
 from sopflow.runtime.journal import Entry
 from sopflow.runtime.replay import replay
-from sopflow.runtime.session import Session
+from sopflow.runtime.session import Listener, Session
 from sopflow.runtime.step import EventOption, Step, TimerInfo
 
 __all__ = [
     "Clock",
+    "Configuration",
     "Entry",
     "EventOption",
+    "Fire",
+    "Frame",
+    "Listener",
     "ManualClock",
+    "Move",
     "Session",
     "Step",
     "SystemClock",
+    "Tick",
     "TimerInfo",
     "replay",
 ]

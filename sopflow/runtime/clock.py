@@ -33,14 +33,27 @@ class ManualClock:
     def __init__(self, start: dt.datetime | str | None = None) -> None:
         if start is None:
             start = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
-        self._now = aware(dt.datetime.fromisoformat(start) if isinstance(start, str) else start)
+        if isinstance(start, str):
+            try:
+                start = dt.datetime.fromisoformat(start)
+            except ValueError:
+                raise ClockError(
+                    f"expected an ISO date and time such as 2026-03-02T09:00:00+08:00, found {start!r}"
+                ) from None
+        self._now = aware(start)
 
     def now(self) -> dt.datetime:
         return self._now
 
     def advance(self, by: float | str | dt.timedelta) -> dt.datetime:
         """Move forward by seconds, a duration such as ``"3 minutes"``, or a timedelta."""
-        delta = by if isinstance(by, dt.timedelta) else dt.timedelta(seconds=parse_duration(by))
+        if isinstance(by, dt.timedelta):
+            delta = by
+        else:
+            try:
+                delta = dt.timedelta(seconds=parse_duration(by))
+            except ValueError as exc:
+                raise ClockError(str(exc)) from None
         if delta < dt.timedelta(0):
             raise ClockError(f"a clock cannot go backwards (asked to move by {delta})")
         self._now += delta
@@ -57,6 +70,8 @@ class ManualClock:
 
 def aware(when: dt.datetime) -> dt.datetime:
     """Refuse naive datetimes: a deadline without a time zone is ambiguous at a desk."""
+    if not isinstance(when, dt.datetime):
+        raise ClockError(f"expected a date and time, found {type(when).__name__}")
     if when.tzinfo is None:
         raise ClockError(f"expected a timezone-aware time, found {when.isoformat()} (add +08:00 or Z)")
     return when

@@ -1,21 +1,35 @@
-"""The journal: every fire, refusal, timer, data change and call, in order.
+"""The journal: every start, fire, refusal, timer, call, return and cancel, in order.
 
 Entries keep native values; :meth:`Entry.as_dict` gives the JSON form that
-snapshots and log files store, and :meth:`Entry.redacted` hides personal data
-before anything is shown or written.
+snapshots, stores and log files keep, and :meth:`Entry.redacted` hides
+personal data before anything is shown or written. Every entry is built by
+the step kernel with keyword arguments, so mypy checks what goes in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 EntryKind = Literal["start", "fire", "refused", "timer", "call", "return", "cancel"]
+ENTRY_KINDS: tuple[str, ...] = get_args(EntryKind)
 REDACTED = "***"
 _EMPTY: Mapping[str, Any] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class StartMeta:
+    """What the start entry records about the session itself."""
+
+    session: str
+    lang: str
+    strict: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"session": self.session, "lang": self.lang, "strict": self.strict}
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,21 +40,24 @@ class Entry:
     at: dt.datetime
     kind: EntryKind
     procedure: str
+    version: int | None
+    """The version of ``procedure`` that took the step (``None`` in journals older than versions)."""
     depth: int
     """0 for the session itself, 1 for a procedure it called, and so on."""
     actor: str | None = None
     role: str | None = None
     event: str | None = None
+    """The event, timer, or (for a return) the called procedure's outcome."""
     source: str | None = None
     target: str | None = None
     data: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
-    """The data the event carried (or the start data)."""
+    """The data the event carried (or the start data, or a call's arguments)."""
     changes: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     """Fields whose value this entry changed, with their new values."""
     detail: str | None = None
     """For a refusal: the error class and its message."""
-    meta: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
-    """For the start entry: session id, procedure version, language, strict mode."""
+    meta: StartMeta | None = None
+    """For the start entry: the session id, its language and strict mode."""
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -48,8 +65,10 @@ class Entry:
             "at": self.at.isoformat(),
             "kind": self.kind,
             "procedure": self.procedure,
-            "depth": self.depth,
         }
+        if self.version is not None:
+            out["version"] = self.version
+        out["depth"] = self.depth
         for name in ("actor", "role", "event", "source", "target", "detail"):
             value = getattr(self, name)
             if value is not None:
@@ -58,17 +77,20 @@ class Entry:
             out["data"] = {k: jsonable(v) for k, v in self.data.items()}
         if self.changes:
             out["changes"] = {k: jsonable(v) for k, v in self.changes.items()}
-        if self.meta:
-            out["meta"] = dict(self.meta)
+        if self.meta is not None:
+            out["meta"] = self.meta.as_dict()
         return out
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Entry:
+        """An entry from its JSON form; the caller has checked the shape (see ``snapshot.py``)."""
+        meta = raw.get("meta")
         return cls(
             seq=int(raw["seq"]),
             at=dt.datetime.fromisoformat(raw["at"]),
             kind=raw["kind"],
             procedure=raw["procedure"],
+            version=raw.get("version"),
             depth=int(raw.get("depth", 0)),
             actor=raw.get("actor"),
             role=raw.get("role"),
@@ -78,11 +100,15 @@ class Entry:
             data=dict(raw.get("data") or {}),
             changes=dict(raw.get("changes") or {}),
             detail=raw.get("detail"),
-            meta=dict(raw.get("meta") or {}),
+            meta=StartMeta(str(meta["session"]), str(meta["lang"]), bool(meta["strict"])) if meta else None,
         )
 
-    def redacted(self, private: frozenset[str] | set[str]) -> dict[str, Any]:
-        """The JSON form with every private field's value replaced by ``***``."""
+    def redacted(self, private: Collection[str]) -> dict[str, Any]:
+        """The JSON form with the value of every field in ``private`` replaced by ``***``.
+
+        ``private`` must be the private fields of this entry's own procedure:
+        a call entry carries the called procedure's fields, not the caller's.
+        """
         out = self.as_dict()
         for part in ("data", "changes"):
             if part in out:

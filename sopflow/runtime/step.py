@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sopflow.compile import Procedure
 from sopflow.model import Citation, Text
 
 
@@ -105,3 +106,22 @@ def pick(text: Text | None, lang: str, fallback: tuple[str, ...]) -> str | None:
     if not text:
         return None
     return text.get(lang) or next((text[x] for x in fallback if x in text), next(iter(text.values())))
+
+
+def state_options(procedure: Procedure, state: str, lang: str) -> tuple[EventOption, ...]:
+    """The events of one state as offered in ``lang``: static, so built once per procedure, state and language."""
+    key = ("options", state, lang)
+    found: tuple[EventOption, ...] | None = procedure.memo.get(key)
+    if found is None:
+        found = procedure.memo[key] = tuple(
+            EventOption(
+                name,
+                tuple(sorted(way.roles)),
+                tuple(f for f, req in way.data if req),
+                tuple(f for f, req in way.data if not req),
+                pick(way.title, lang, procedure.languages),
+                procedure.id,
+            )
+            for name, way in procedure.ir.states[state].events.items()
+        )
+    return found

@@ -120,11 +120,11 @@ def test_every_problem_in_one_pass() -> None:
 
 
 def test_duplicate_ids_are_refused() -> None:
-    """Two documents may not share an id."""
+    """Two documents may not share an id and a version."""
     docs = [load_file(FIXTURES / "policy.yaml"), load_file(FIXTURES / "policy.yaml")]
     found = [d.format() for d in check_documents(docs).diagnostics]
     assert 1 == len(found)
-    assert "id 'test.escalate' is already used by" in found[0]
+    assert "'test.escalate' version 1 is already defined by" in found[0]
 
 
 @pytest.mark.parametrize("invariant", ["slip_issued + 1", "unknown_field"])

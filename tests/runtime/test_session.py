@@ -26,7 +26,10 @@ OWNER_CALL = (FIXTURES / "owner_call.yaml").read_text(encoding="utf-8")
 
 
 def without_journal(session: sopflow.Session) -> dict[str, object]:
-    return session.snapshot(journal=False)
+    """What a refusal must leave alone: the snapshot but for its journal and entry count."""
+    snapshot = session.snapshot(journal=False)
+    del snapshot["seq"]
+    return snapshot
 
 
 def test_step_says_what_to_do_in_each_language(release: sopflow.Session) -> None:
@@ -187,7 +190,7 @@ def test_call_runs_a_child_and_returns_its_result(release: sopflow.Session) -> N
     drive_to_owner_call(release)
     assert ("call_owner", "ask") == release.path
     step = release.fire("owner_answers", role="front_desk", data={"consent": True})
-    assert (("sign",), True) == (step.path, release.root.data["owner_consent"])
+    assert (("sign",), True) == (step.path, release.frames[0].data["owner_consent"])
     assert ["call", "fire", "return"] == [e.kind for e in release.journal[-3:]]
 
 
@@ -277,8 +280,8 @@ def test_restore_refuses_another_version(
 ) -> None:
     """A snapshot of another procedure version is refused with a clear error."""
     snapshot = release.snapshot()
-    snapshot["frame"]["version"] = 7
-    with pytest.raises(SnapshotError, match="at version 1 here; the snapshot needs version 7"):
+    snapshot["frames"][0]["version"] = 7
+    with pytest.raises(SnapshotError, match=r"frames\.0: 'test.release' has no version 7; the library holds version 1"):
         library.restore(snapshot, clock)
 
 
@@ -359,7 +362,10 @@ def test_guards_and_assignments_read_the_current_state(clock: sopflow.ManualCloc
     clock.advance("4 minutes")
     late.advance()
     assert ("completed", "escalated") == (early_outcome, late.fire("explained", role="supervisor").outcome)
-    assert ("explain@desk", "explain@supervisor") == (early.root.data["answered_in"], late.root.data["answered_in"])
+    assert ("explain@desk", "explain@supervisor") == (
+        early.frames[0].data["answered_in"],
+        late.frames[0].data["answered_in"],
+    )
     assert "done" == library["t.state_aware"].ir.step("explain@desk", "explained")
 
 
@@ -389,11 +395,11 @@ def test_strict_sessions_cross_check_the_transitions_machine(
 ) -> None:
     """In strict mode every step also runs on the transitions machine; a disagreement is an error."""
     from sopflow.errors import EngineDisagreement
-    from sopflow.runtime import frame
+    from sopflow.runtime import kernel
 
     session = library.start("test.release", clock=clock, role="front_desk", strict=True)
     session.fire("id_copied", role="front_desk", data={"id_copy": "x"})
-    monkeypatch.setattr(frame, "machine_fire", lambda *args: ("no_consent", True, None))
+    monkeypatch.setattr(kernel, "machine_fire", lambda *args: ("no_consent", True, None))
     with pytest.raises(EngineDisagreement, match="the transitions machine went to 'no_consent'"):
         session.fire("checked", role="front_desk")
 

@@ -154,7 +154,8 @@ class _Run:
 
     def fire(self, number: int, step: FireStep, at: Path) -> list[Mismatch]:
         session = self.session
-        before = session.snapshot(journal=False)
+        # A refusal is journaled, so only the entry count ("seq") may move; the rest must not.
+        before = _unchanged_part(session)
         mark = len(session.journal)
         refusal: RuntimeRefusal | None = None
         try:
@@ -172,7 +173,7 @@ class _Run:
             return [Mismatch("refused", step.refused, found, where)]
         if not isinstance(refusal, REFUSALS[step.refused]):
             return [Mismatch("refused", step.refused, _refusal(refusal), where)]
-        after = session.snapshot(journal=False)
+        after = _unchanged_part(session)
         if after != before:
             expected = "the session unchanged by the refused step"
             return [Mismatch("refused", expected, _first_difference(before, after), where)]
@@ -369,9 +370,19 @@ def _refusal(exc: RuntimeRefusal) -> str:
     return f"{type(exc).__name__}: {exc.message}"
 
 
+def _unchanged_part(session: Session) -> dict[str, Any]:
+    snapshot = session.snapshot(journal=False)
+    del snapshot["seq"]
+    return snapshot
+
+
 def _first_difference(before: Any, after: Any, where: str = "") -> str:
     if isinstance(before, dict) and isinstance(after, dict):
         for key in sorted(set(before) | set(after)):
             if before.get(key) != after.get(key):
                 return _first_difference(before.get(key), after.get(key), f"{where}.{key}" if where else key)
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        for i, (old, new) in enumerate(zip(before, after, strict=True)):
+            if old != new:
+                return _first_difference(old, new, f"{where}.{i}" if where else str(i))
     return f"{where or 'session'} changed from {before!r} to {after!r}"

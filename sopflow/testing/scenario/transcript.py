@@ -218,7 +218,7 @@ class Recorder:
         refusal: str | None,
         notes: tuple[str, ...] = (),
     ) -> TranscriptEntry:
-        frame = session.root.frames()[-1]
+        frame = session.frames[-1]
         masked = {k: REDACTED if k in frame.procedure.private and v is not None else v for k, v in frame.data.items()}
         langs = frame.procedure.languages
         return TranscriptEntry(

@@ -1,0 +1,544 @@
+"""The step kernel: the one copy of the rules that move a session.
+
+``start`` and ``step`` are pure: a configuration and a trigger in, the next
+configuration and the journal entries it produced out (or a refusal). They
+read no clock and mutate nothing they are given. Live sessions commit what
+they return; replay, exploration and log conformance call the same two
+functions, so they cannot drift from what a desk really does.
+
+Inside one call the work happens on a private list of frames; a refusal
+anywhere — a guard that fails, a call argument that cannot be computed, an
+invariant — rewinds that list to the last mark, so nothing half-done escapes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from sopflow.compile import BranchIR, CallIR, Procedure, WayIR
+from sopflow.compile.ir import select
+from sopflow.compile.machine import fire as machine_fire
+from sopflow.errors import (
+    EngineDisagreement,
+    EvaluationFailed,
+    EventNotAllowed,
+    InvalidEventData,
+    InvariantViolated,
+    NoBranchMatched,
+    RequiredDataMissing,
+    RoleNotAllowed,
+    RuntimeRefusal,
+    SessionFinished,
+    SopflowError,
+)
+from sopflow.expr import Evaluator
+from sopflow.runtime.config import EMPTY, Configuration, Fire, Frame, Move, Tick
+from sopflow.runtime.journal import Entry, EntryKind, StartMeta, jsonable
+
+EVALUATION_ERRORS = (EvaluationFailed, TypeError, ValueError, ArithmeticError)
+"""What evaluating a checked expression on unlucky data can raise; each becomes a refusal."""
+
+
+class _Refused(SopflowError):
+    """A rule refused the step; turned into the public error, with its full context, at the top.
+
+    Never escapes the kernel: ``start`` and ``step`` catch it where they know the session.
+    """
+
+    def __init__(self, kind: type[RuntimeRefusal], message: str, state: str | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.state = state
+
+
+# -- the two entry points -----------------------------------------------------------------------
+
+
+def start(
+    procedure: Procedure,
+    *,
+    session: str,
+    at: dt.datetime,
+    role: str,
+    actor: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    lang: str,
+    strict: bool = False,
+) -> Move:
+    """The first configuration of a session and its start entry; refuses bad start data by raising."""
+    try:
+        given = _door(data)
+        values = dict(procedure.defaults)
+        unknown = sorted(set(given) - set(procedure.fields))
+        if unknown:
+            fields = ", ".join(procedure.fields) or "none"
+            raise _Refused(
+                InvalidEventData, f"'{procedure.id}' has no field {', '.join(map(repr, unknown))}; fields: {fields}"
+            )
+        missing = [f for f, required in procedure.start_data if required and given.get(f) is None]
+        if missing:
+            raise _Refused(
+                InvalidEventData,
+                f"'{procedure.id}' needs {', '.join(map(repr, missing))} at start (from the host's records)",
+            )
+        for key, value in given.items():
+            values[key] = _coerce(procedure, key, value, "start field")
+        if role not in procedure.roles:
+            raise _Refused(
+                InvalidEventData, f"'{procedure.id}' has no role '{role}'; roles: {', '.join(procedure.roles)}"
+            )
+    except _Refused as refused:
+        raise refused.kind(refused.message, session_id=session, event="start") from None
+    run = _Run(Configuration(session, (Frame(procedure, procedure.ir.initial, values, EMPTY),), 0), strict)
+    run.entry(
+        0,
+        at,
+        "start",
+        actor=actor or role,
+        role=role,
+        target=procedure.ir.initial,
+        data=given,
+        meta=StartMeta(session, lang, strict),
+    )
+    run.enter(0, at)
+    return Move(run.config(), tuple(run.entries))
+
+
+def step(config: Configuration, trigger: Fire | Tick, *, strict: bool = False) -> Move:
+    """Apply one trigger: timers due by its time first, then (for a ``Fire``) the event."""
+    run = _Run(config, strict)
+    run.due(trigger.at)
+    if isinstance(trigger, Tick):
+        return Move(run.config(), tuple(run.entries))
+    mark = run.mark()
+    try:
+        given = _door(trigger.data)
+        run.fire(trigger.event, trigger.role, trigger.actor, given, trigger.at)
+    except _Refused as refused:
+        run.rewind(mark)
+        current = run.frames[-1]
+        refusal = refused.kind(
+            refused.message,
+            session_id=config.session,
+            state=refused.state or current.state,
+            event=trigger.event,
+            allowed=allowed(run.frames),
+        )
+        run.entry(
+            len(run.frames) - 1,
+            trigger.at,
+            "refused",
+            actor=trigger.actor or trigger.role,
+            role=trigger.role,
+            event=trigger.event,
+            data=_recordable(trigger.data),
+            source=current.state,
+            detail=f"{refused.kind.__name__}: {refused.message}",
+        )
+        return Move(run.config(), tuple(run.entries), refusal)
+    return Move(run.config(), tuple(run.entries))
+
+
+def allowed(frames: tuple[Frame, ...] | list[Frame]) -> tuple[str, ...]:
+    """Events a host may fire now, innermost procedure first (its events hide outer ones of the same name)."""
+    if frames[0].outcome is not None:
+        return ()
+    if len(frames) == 1:
+        return tuple(frames[0].here.events)
+    seen: dict[str, None] = {}
+    for frame in reversed(frames):
+        seen.update(dict.fromkeys(frame.here.events))
+    return tuple(seen)
+
+
+# -- the rules ----------------------------------------------------------------------------------
+
+
+class _Run:
+    """One kernel call's private working copy: frames, the entries written, the sequence number."""
+
+    __slots__ = ("entries", "frames", "seq", "session", "strict")
+
+    def __init__(self, config: Configuration, strict: bool) -> None:
+        self.session = config.session
+        self.frames = list(config.frames)
+        self.seq = config.seq
+        self.entries: list[Entry] = []
+        self.strict = strict
+
+    def config(self) -> Configuration:
+        return Configuration(self.session, tuple(self.frames), self.seq)
+
+    def mark(self) -> tuple[list[Frame], int, int]:
+        return list(self.frames), len(self.entries), self.seq
+
+    def rewind(self, mark: tuple[list[Frame], int, int]) -> None:
+        frames, count, self.seq = mark
+        self.frames = list(frames)
+        del self.entries[count:]
+
+    def entry(
+        self,
+        depth: int,
+        at: dt.datetime,
+        kind: EntryKind,
+        *,
+        actor: str | None = None,
+        role: str | None = None,
+        event: str | None = None,
+        source: str | None = None,
+        target: str | None = None,
+        data: Mapping[str, Any] = EMPTY,
+        changes: Mapping[str, Any] = EMPTY,
+        detail: str | None = None,
+        meta: StartMeta | None = None,
+    ) -> None:
+        procedure = self.frames[depth].procedure
+        self.seq += 1
+        self.entries.append(
+            Entry(
+                self.seq,
+                at,
+                kind,
+                procedure.id,
+                procedure.version,
+                depth,
+                actor,
+                role,
+                event,
+                source,
+                target,
+                data,
+                changes,
+                detail,
+                meta,
+            )
+        )
+
+    # -- host events ----------------------------------------------------------------------------
+
+    def fire(self, event: str, role: str, actor: str | None, given: dict[str, Any], at: dt.datetime) -> None:
+        frames = self.frames
+        if frames[0].outcome is not None:
+            raise _Refused(SessionFinished, f"the session has ended ({frames[0].outcome}); nothing more can be fired")
+        depth = len(frames) - 1
+        way = frames[depth].here.events.get(event)
+        while way is None and depth > 0:
+            depth -= 1
+            way = frames[depth].here.events.get(event)
+        if way is None:
+            names = allowed(frames)
+            close = difflib.get_close_matches(event, names, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise _Refused(
+                EventNotAllowed,
+                f"'{event}' is not possible in state '{frames[-1].state}'{hint}; "
+                f"allowed now: {', '.join(names) or 'nothing'}",
+            )
+        values = self.validate(frames[depth], way, role, given)
+        self.apply(depth, way, values, at, "fire", actor=actor or role, role=role, event=event)
+        self.bubble(at)
+
+    def validate(self, frame: Frame, way: WayIR, role: str, given: Mapping[str, Any]) -> dict[str, Any]:
+        """Role and data checks of a host event; returns the typed values."""
+        if way.roles and role not in way.roles:
+            raise _Refused(
+                RoleNotAllowed,
+                f"role '{role}' may not fire '{way.name}' in state '{frame.state}'; "
+                f"it is for: {', '.join(sorted(way.roles))}",
+                frame.state,
+            )
+        if not given and not any(required for _, required in way.data):
+            return {}
+        declared = dict(way.data)
+        unknown = [k for k in given if k not in declared]
+        if unknown:
+            expected = ", ".join(declared) or "no data"
+            raise _Refused(
+                InvalidEventData,
+                f"'{way.name}' does not carry {', '.join(map(repr, unknown))}; expected: {expected}",
+                frame.state,
+            )
+        missing = [k for k, required in way.data if required and given.get(k) is None]
+        if missing:
+            raise _Refused(InvalidEventData, f"'{way.name}' needs {', '.join(map(repr, missing))}", frame.state)
+        return {key: _coerce(frame.procedure, key, value, f"'{way.name}' field") for key, value in given.items()}
+
+    def apply(
+        self,
+        depth: int,
+        way: WayIR,
+        values: Mapping[str, Any],
+        at: dt.datetime,
+        kind: EntryKind,
+        *,
+        actor: str | None = None,
+        role: str | None = None,
+        event: str | None = None,
+    ) -> None:
+        """Take ``way`` out of the frame's state, then enter the target (calls, finals, returns)."""
+        frame = self.frames[depth]
+        procedure = frame.procedure
+        ctx: Mapping[str, Any] = {**frame.data, **values} if values else frame.data
+        if procedure.ir.reads_state:
+            ctx = {**ctx, "state": frame.state}
+        # The way's branches are the machine's transitions, in the same order (build_machine):
+        # the first whose guard holds is taken, as transitions does, without its dispatch.
+        try:
+            branch = select(way, ctx)
+        except NoBranchMatched:
+            raise _Refused(
+                NoBranchMatched, f"no branch of '{way.name}' applies in state '{frame.state}' with this data"
+            ) from None
+        except EVALUATION_ERRORS as exc:
+            raise _Refused(EvaluationFailed, f"'{way.name}' in state '{frame.state}': {_reason(exc)}") from None
+        if self.strict:
+            _cross_check(frame, way, ctx, branch)
+        if way.checks_requires and not branch.internal:
+            # `requires` guards leaving the state; an event that stays (capturing data) is fine.
+            missing = [f for f in frame.here.requires if ctx.get(f) is None]
+            if missing:
+                raise _Refused(
+                    RequiredDataMissing,
+                    f"state '{frame.state}' needs {', '.join(map(repr, missing))} before '{way.name}'",
+                )
+        changes = dict(values)
+        assignments = way.assign + branch.assign if branch.assign else way.assign
+        if assignments:
+            scratch = dict(ctx)
+            for name, evaluate in assignments:
+                value = _evaluate(evaluate, scratch, f"'{way.name}' setting '{name}'")
+                if isinstance(value, int) and not isinstance(value, bool) and procedure.fields[name].type == "decimal":
+                    value = Decimal(value)
+                scratch[name] = changes[name] = value
+        data = {**frame.data, **changes} if changes else frame.data
+        target = branch.target
+        if self.strict:
+            _check_invariants(procedure, target, data, way)
+        self.entry(
+            depth,
+            at,
+            kind,
+            actor=actor,
+            role=role,
+            event=event,
+            source=frame.state,
+            target=target,
+            data=values,
+            changes=changes,
+        )
+        if depth + 1 < len(self.frames) and kind != "return":
+            self.cancel(depth, at)
+        if not branch.internal:
+            self.frames[depth] = Frame(procedure, target, data, EMPTY, None, frame.call)
+            self.enter(depth, at)
+        elif kind == "timer":
+            deadlines = {k: v for k, v in frame.deadlines.items() if k != way.trigger}
+            self.frames[depth] = Frame(procedure, frame.state, data, deadlines, None, frame.call)
+        elif data is not frame.data:
+            self.frames[depth] = Frame(procedure, frame.state, data, frame.deadlines, None, frame.call)
+        if way.call is not None:
+            self.call(depth, way.call, at)
+
+    # -- entering states, calls and returns -----------------------------------------------------
+
+    def enter(self, depth: int, at: dt.datetime) -> None:
+        frame = self.frames[depth]
+        here = frame.here
+        if here.final is not None:
+            self.frames[depth] = Frame(frame.procedure, frame.state, frame.data, EMPTY, here.final, frame.call)
+            return
+        if here.timers:
+            deadlines = {t.trigger: at + dt.timedelta(seconds=t.delay or 0) for t in here.timers}
+            self.frames[depth] = Frame(frame.procedure, frame.state, frame.data, deadlines, None, frame.call)
+        if here.call is not None:
+            self.call(depth, here.call, at)
+
+    def call(self, depth: int, call: CallIR, at: dt.datetime) -> None:
+        parent = self.frames[depth]
+        callee = parent.procedure.callees[call.procedure]
+        data = dict(callee.defaults)
+        for name, evaluate in call.with_:
+            value = _evaluate(evaluate, parent.data, f"calling '{callee.id}', argument '{name}'")
+            data[name] = _coerce(callee, name, value, f"calling '{callee.id}', argument")
+        self.frames.append(Frame(callee, callee.ir.initial, data, EMPTY, None, call.key))
+        self.entry(depth + 1, at, "call", target=callee.ir.initial, data={k: data[k] for k, _ in call.with_})
+        self.enter(depth + 1, at)
+        if self.frames[depth + 1].outcome is not None:
+            self.finish(depth, at)
+
+    def finish(self, depth: int, at: dt.datetime) -> None:
+        """The frame's child has reached an outcome: copy results back and continue."""
+        parent, child = self.frames[depth], self.frames[depth + 1]
+        del self.frames[depth + 1 :]
+        trigger = f"return:{child.call}:{child.outcome}"
+        way = parent.here.returns[trigger]
+        values = {p: child.data.get(c) for p, c in _returns(parent, child.call)}
+        # An escalation decided inside the child (a shared policy's data) belongs to the parent too.
+        for name in sorted(child.procedure.policy_fields & parent.procedure.policy_fields):
+            if child.data.get(name) is not None:
+                values.setdefault(name, child.data[name])
+        self.apply(depth, way, values, at, "return", event=child.outcome)
+
+    def cancel(self, depth: int, at: dt.datetime) -> None:
+        child = self.frames[depth + 1]
+        self.entry(depth + 1, at, "cancel", source=child.state)
+        del self.frames[depth + 1 :]
+
+    def bubble(self, at: dt.datetime) -> None:
+        """Let finished children return to their callers, innermost first."""
+        depth = len(self.frames) - 2
+        while depth >= 0:
+            if depth + 1 < len(self.frames) and self.frames[depth + 1].outcome is not None:
+                self.finish(depth, at)
+            depth -= 1
+
+    # -- timers ---------------------------------------------------------------------------------
+
+    def due(self, now: dt.datetime) -> None:
+        """Fire every timer due by ``now``, earliest first, each journaled at its own deadline.
+
+        A timer that cannot move (no branch holds, a guard fails on this data)
+        is journaled with the reason and spent, so it cannot block the session.
+        """
+        while True:
+            best: tuple[dt.datetime, int, str] | None = None
+            for depth, frame in enumerate(self.frames):
+                for trigger, deadline in frame.deadlines.items():
+                    if deadline <= now and (best is None or deadline < best[0]):
+                        best = (deadline, depth, trigger)
+            if best is None:
+                return
+            at, depth, trigger = best
+            frame = self.frames[depth]
+            way = frame.procedure.ir.way(frame.state, trigger)
+            mark = self.mark()
+            try:
+                self.apply(depth, way, EMPTY, at, "timer", event=way.name)
+                self.bubble(at)
+            except _Refused as refused:
+                self.rewind(mark)
+                deadlines = {k: v for k, v in frame.deadlines.items() if k != trigger}
+                self.frames[depth] = frame._replace(deadlines=deadlines)
+                detail = f"{refused.kind.__name__}: {refused.message}"
+                self.entry(depth, at, "timer", event=way.name, source=frame.state, detail=detail)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def _door(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Only JSON values enter a session, so the journal holds exactly what the session saw."""
+    if not data:
+        if data is None or isinstance(data, Mapping):
+            return {}
+        raise _Refused(InvalidEventData, f"event data must be a mapping of field names to values, found {_kind(data)}")
+    if not isinstance(data, Mapping):
+        raise _Refused(InvalidEventData, f"event data must be a mapping of field names to values, found {_kind(data)}")
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if type(key) is not str:
+            raise _Refused(InvalidEventData, f"event data keys are field names, found {_kind(key)}")
+        if type(value) in _PLAIN and (type(value) is not str or value.isascii()):
+            out[key] = value
+            continue
+        problem = _not_json(value)
+        if problem is not None:
+            raise _Refused(InvalidEventData, f"field '{key}': {problem}")
+        out[key] = jsonable(value)
+    return out
+
+
+def _not_json(value: Any, depth: int = 0) -> str | None:
+    """Why ``value`` cannot be journaled as JSON, or ``None`` if it can."""
+    if value is None or isinstance(value, (bool, int, Decimal, dt.date, dt.time)):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "a number must be finite"
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "the text is not valid Unicode (a lone surrogate)"
+        return None
+    if depth < 8 and isinstance(value, (list, tuple)):
+        return next((p for p in (_not_json(v, depth + 1) for v in value) if p is not None), None)
+    return f"expected a JSON value (text, number, true/false, list), found {_kind(value)}"
+
+
+def _recordable(data: Mapping[str, Any] | Any) -> dict[str, Any]:
+    """What a refused entry can keep of data the door refused: its JSON values only."""
+    if not isinstance(data, Mapping):
+        return {}
+    return {k: jsonable(v) for k, v in data.items() if isinstance(k, str) and _not_json(v) is None}
+
+
+def _kind(value: Any) -> str:
+    return type(value).__name__
+
+
+def _coerce(procedure: Procedure, name: str, value: Any, what: str) -> Any:
+    try:
+        return procedure.coerce(name, value)
+    except ValueError as exc:
+        # The journal keeps refusal messages: never quote a private value in one.
+        detail = f"expected {procedure.fields[name].type}" if name in procedure.private else str(exc)
+        raise _Refused(InvalidEventData, f"{what} '{name}': {detail}") from None
+
+
+def _evaluate(evaluate: Evaluator, ctx: Mapping[str, Any], what: str) -> Any:
+    try:
+        return evaluate(ctx)
+    except EVALUATION_ERRORS as exc:
+        raise _Refused(EvaluationFailed, f"{what}: {_reason(exc)}") from None
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, EvaluationFailed):
+        return exc.message
+    return f"the data does not allow it ({type(exc).__name__})"
+
+
+def _check_invariants(procedure: Procedure, state: str, data: Mapping[str, Any], way: WayIR) -> None:
+    scope = {**data, "state": state}
+    for name, text, evaluate in procedure.invariants:
+        try:
+            holds = evaluate(scope)
+        except EVALUATION_ERRORS:
+            holds = False
+        if not holds:
+            raise _Refused(
+                InvariantViolated,
+                f"'{way.name}' would break invariant '{name}' ({text}) in state '{state}'",
+                way.source,
+            )
+
+
+def _cross_check(frame: Frame, way: WayIR, ctx: Mapping[str, Any], branch: BranchIR) -> None:
+    """Strict sessions also run the step on the transitions machine; the two must agree."""
+    target, done, taken = machine_fire(frame.procedure.machine, frame.state, way.trigger, ctx)
+    if not done or target != branch.target or (taken or way.branches[0]) is not branch:
+        raise EngineDisagreement(
+            f"'{way.name}' in state '{frame.state}': the IR took branch {branch.index} to '{branch.target}', "
+            f"the transitions machine {'went to ' + repr(target) if done else 'found no transition'}"
+        )
+
+
+def _returns(parent: Frame, call_key: str | None) -> tuple[tuple[str, str], ...]:
+    """The ``returns`` mapping of the call that made the parent's child."""
+    here = parent.here
+    if here.call is not None and here.call.key == call_key:
+        return here.call.returns
+    for way in here.events.values():
+        if way.call is not None and way.call.key == call_key:
+            return way.call.returns
+    return ()
