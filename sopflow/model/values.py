@@ -25,6 +25,12 @@ _PYTHON_TYPES: dict[str, Any] = {
     "datetime": dt.datetime,
 }
 _EXACT: dict[str, type] = {"str": str, "int": int, "bool": bool}
+_FROM_TEXT: dict[str, Any] = {
+    "decimal": Decimal,
+    "date": dt.date.fromisoformat,
+    "time": dt.time.fromisoformat,
+    "datetime": dt.datetime.fromisoformat,
+}
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {}
 """One adapter per field type, built on first use: there are only eight, so the cache cannot grow."""
 
@@ -59,10 +65,25 @@ def from_json(spec: FieldSpec, value: Any) -> Any:
     """A value from its JSON form (money and dates arrive as text)."""
     if value is None:
         return None
-    if spec.type == "enum":
+    kind = spec.type
+    if type(value) is _EXACT.get(kind):
+        return value
+    if kind == "enum":
         return coerce(spec, value)
+    if kind == "list[str]" and type(value) is list and all(type(v) is str for v in value):
+        return list(value)
+    if type(value) is str and kind in _FROM_TEXT:
+        # The forms sopflow itself writes (str(Decimal), isoformat()) read back directly;
+        # anything else goes to pydantic, which explains what is wrong.
+        try:
+            parsed = _FROM_TEXT[kind](value)
+        except (ValueError, ArithmeticError):
+            pass
+        else:
+            if not isinstance(parsed, Decimal) or parsed.is_finite():
+                return parsed
     try:
-        return adapter(spec.type).validate_python(value, strict=False)
+        return adapter(kind).validate_python(value, strict=False)
     except ValidationError as exc:
         detail = exc.errors(include_url=False)[0]["msg"]
         raise ValueError(f"expected {spec.type} ({detail})") from None

@@ -113,10 +113,13 @@ def start(
 def step(config: Configuration, trigger: Fire | Tick, *, strict: bool = False) -> Move:
     """Apply one trigger: timers due by its time first, then (for a ``Fire``) the event."""
     run = _Run(config, strict)
-    run.due(trigger.at)
-    if isinstance(trigger, Tick):
+    frames = config.frames
+    if len(frames) > 1 or frames[0].deadlines:
+        run.due(trigger.at)
+    if trigger.__class__ is Tick:
         return Move(run.config(), tuple(run.entries))
-    mark = run.mark()
+    assert isinstance(trigger, Fire)
+    mark = run.mark() if run.entries else None
     try:
         given = _door(trigger.data)
         run.fire(trigger.event, trigger.role, trigger.actor, given, trigger.at)
@@ -142,7 +145,7 @@ def step(config: Configuration, trigger: Fire | Tick, *, strict: bool = False) -
             detail=f"{refused.kind.__name__}: {refused.message}",
         )
         return Move(run.config(), tuple(run.entries), refusal)
-    return Move(run.config(), tuple(run.entries))
+    return Move(Configuration(run.session, tuple(run.frames), run.seq), tuple(run.entries))
 
 
 def allowed(frames: tuple[Frame, ...] | list[Frame]) -> tuple[str, ...]:
@@ -163,9 +166,10 @@ def allowed(frames: tuple[Frame, ...] | list[Frame]) -> tuple[str, ...]:
 class _Run:
     """One kernel call's private working copy: frames, the entries written, the sequence number."""
 
-    __slots__ = ("entries", "frames", "seq", "session", "strict")
+    __slots__ = ("entries", "frames", "origin", "seq", "session", "strict")
 
     def __init__(self, config: Configuration, strict: bool) -> None:
+        self.origin = config
         self.session = config.session
         self.frames = list(config.frames)
         self.seq = config.seq
@@ -175,11 +179,12 @@ class _Run:
     def config(self) -> Configuration:
         return Configuration(self.session, tuple(self.frames), self.seq)
 
-    def mark(self) -> tuple[list[Frame], int, int]:
-        return list(self.frames), len(self.entries), self.seq
+    def mark(self) -> tuple[tuple[Frame, ...], int, int]:
+        return tuple(self.frames), len(self.entries), self.seq
 
-    def rewind(self, mark: tuple[list[Frame], int, int]) -> None:
-        frames, count, self.seq = mark
+    def rewind(self, mark: tuple[tuple[Frame, ...], int, int] | None) -> None:
+        """Back to ``mark`` (``None``: to the configuration the call began with)."""
+        frames, count, self.seq = mark or (self.origin.frames, 0, self.origin.seq)
         self.frames = list(frames)
         del self.entries[count:]
 
@@ -228,7 +233,8 @@ class _Run:
         if frames[0].outcome is not None:
             raise _Refused(SessionFinished, f"the session has ended ({frames[0].outcome}); nothing more can be fired")
         depth = len(frames) - 1
-        way = frames[depth].here.events.get(event)
+        frame = frames[depth]
+        way = frame.procedure.ir.states[frame.state].events.get(event)
         while way is None and depth > 0:
             depth -= 1
             way = frames[depth].here.events.get(event)
@@ -243,7 +249,8 @@ class _Run:
             )
         values = self.validate(frames[depth], way, role, given)
         self.apply(depth, way, values, at, "fire", actor=actor or role, role=role, event=event)
-        self.bubble(at)
+        if len(frames) > 1:
+            self.bubble(at)
 
     def validate(self, frame: Frame, way: WayIR, role: str, given: Mapping[str, Any]) -> dict[str, Any]:
         """Role and data checks of a host event; returns the typed values."""
@@ -302,7 +309,7 @@ class _Run:
             _cross_check(frame, way, ctx, branch)
         if way.checks_requires and not branch.internal:
             # `requires` guards leaving the state; an event that stays (capturing data) is fine.
-            missing = [f for f in frame.here.requires if ctx.get(f) is None]
+            missing = [f for f in procedure.ir.states[frame.state].requires if ctx.get(f) is None]
             if missing:
                 raise _Refused(
                     RequiredDataMissing,
@@ -321,17 +328,23 @@ class _Run:
         target = branch.target
         if self.strict:
             _check_invariants(procedure, target, data, way)
-        self.entry(
-            depth,
-            at,
-            kind,
-            actor=actor,
-            role=role,
-            event=event,
-            source=frame.state,
-            target=target,
-            data=values,
-            changes=changes,
+        self.seq += 1
+        self.entries.append(
+            Entry(
+                self.seq,
+                at,
+                kind,
+                procedure.id,
+                procedure.version,
+                depth,
+                actor,
+                role,
+                event,
+                frame.state,
+                target,
+                values or EMPTY,
+                changes or EMPTY,
+            )
         )
         if depth + 1 < len(self.frames) and kind != "return":
             self.cancel(depth, at)
@@ -350,7 +363,7 @@ class _Run:
 
     def enter(self, depth: int, at: dt.datetime) -> None:
         frame = self.frames[depth]
-        here = frame.here
+        here = frame.procedure.ir.states[frame.state]
         if here.final is not None:
             self.frames[depth] = Frame(frame.procedure, frame.state, frame.data, EMPTY, here.final, frame.call)
             return
@@ -442,7 +455,7 @@ def _door(data: Mapping[str, Any] | None) -> dict[str, Any]:
         if data is None or isinstance(data, Mapping):
             return {}
         raise _Refused(InvalidEventData, f"event data must be a mapping of field names to values, found {_kind(data)}")
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise _Refused(InvalidEventData, f"event data must be a mapping of field names to values, found {_kind(data)}")
     out: dict[str, Any] = {}
     for key, value in data.items():

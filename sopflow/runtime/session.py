@@ -21,7 +21,7 @@ from sopflow.errors import ClockError, ListenerError, SessionBusy, UsageError
 from sopflow.runtime import kernel
 from sopflow.runtime import snapshot as snapshots
 from sopflow.runtime.clock import Clock, aware
-from sopflow.runtime.config import Configuration, Fire, Frame, Move, Tick
+from sopflow.runtime.config import EMPTY, Configuration, Fire, Frame, Move, Tick
 from sopflow.runtime.journal import Entry
 from sopflow.runtime.step import EventOption, Step, TimerInfo, pick, render, state_options
 
@@ -169,7 +169,9 @@ class Session:
         if frames[0].outcome is not None:
             return ()
         if len(frames) == 1:
-            return state_options(frames[0].procedure, frames[0].state, lang)
+            frame = frames[0]
+            found: tuple[EventOption, ...] | None = frame.procedure.memo.get(("options", frame.state, lang))
+            return found if found is not None else state_options(frame.procedure, frame.state, lang)
         seen: dict[str, EventOption] = {}
         for frame in reversed(frames):
             for option in state_options(frame.procedure, frame.state, lang):
@@ -184,11 +186,14 @@ class Session:
         Timers that fell due before now fire first, and stay fired even if the
         event is refused: time that has passed is not undone.
         """
-        _check_text("event", event)
-        _check_text("role", role)
-        if actor is not None:
+        if type(event) is not str or type(role) is not str or (actor is not None and type(actor) is not str):
+            _check_text("event", event)
+            _check_text("role", role)
             _check_text("actor", actor)
-        move = self._drive(Fire(event, role, _now(self.clock), actor, data if data is not None else {}))
+        now = self.clock.now()
+        if type(now) is not dt.datetime or now.tzinfo is None:
+            now = _now(self.clock)
+        move = self._drive(Fire(event, role, now, actor, data if data is not None else EMPTY))
         if move.refusal is not None:
             raise move.refusal
         return self.step()
@@ -216,7 +221,7 @@ class Session:
         """Take the kernel's result whole, then tell the listeners, in journal order."""
         self.config = move.config
         if self._keep:
-            self.journal.extend(move.entries)
+            self.journal += move.entries
         if not self._listeners:
             return
         failures: list[tuple[Listener, Entry, Exception]] = []
