@@ -21,7 +21,7 @@ def test_readme_opens_with_two_commands() -> None:
     """The first code block holds exactly the install-and-run and the install-and-test commands."""
     commands = readme_commands()
     assert 2 == len(commands)
-    assert "pip install ." in commands[0]
+    assert 'pip install ".[cli]"' in commands[0]
     assert "pytest" in commands[1]
 
 

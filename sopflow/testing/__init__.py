@@ -2,14 +2,16 @@
 
 Compliance staff write ``tests/scenarios/<procedure id>/*.yaml``; the test
 suite runs each one in each language of its procedure (see
-``docs/testing.md``)::
+``docs/testing.md``), and so can any project's, through the pytest plugin::
 
     from sopflow.testing import load_scenario, run_scenario
     scenario = load_scenario("tests/scenarios/business.release_tenant/owner_agrees.yaml")
     print(run_scenario(scenario, sopflow.load_library(), "en"))
 
-The pytest plugin in :mod:`sopflow.testing.plugin` offers the bundled
-library as the ``sopflow_library`` fixture.
+The pytest plugin in :mod:`sopflow.testing.plugin` collects the scenario
+files a project names (``sopflow_scenarios`` in its pytest settings) as
+tests, and offers the library they run against as the ``sopflow_library``
+fixture.
 """
 
 from sopflow.testing.scenario import (

@@ -1,37 +1,238 @@
-"""pytest plugin: a session-wide ``sopflow_library`` fixture, and nothing else.
+"""pytest plugin: scenario files as tests, and the ``sopflow_library`` fixture.
 
 Installed sopflow registers this module through the ``pytest11`` entry point,
 so it is imported by *every* pytest run in that environment, including runs
-of projects that never use sopflow. It therefore collects nothing, adds no
-options and imports the engine only when the fixture is first requested:
-a broken procedures folder fails the tests that ask for it, never pytest.
+of projects that never use sopflow. It therefore collects nothing until a
+project names its scenario folders (``sopflow_scenarios``), and imports the
+engine only when a scenario or the fixture needs it: a broken procedures
+folder fails the tests that use it, never pytest.
+
+Each scenario file becomes one item per language it runs in, e.g.
+``tests/scenarios/business.release_tenant/owner_agrees.yaml::zh-Hant``; a
+failing item reports what the scenario runner says (``file:line:col``, the
+step, expected and found, the transcript), not a Python traceback.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
+    from _pytest._code.code import TerminalRepr, TracebackStyle
+
+    from sopflow.errors import SopflowError
     from sopflow.library import Library
+
+SCENARIOS = "sopflow_scenarios"
+PROCEDURES = "sopflow_procedures"
+SUFFIXES = (".yaml", ".yml")
+UNKNOWN = "?"
+"""Name of the one item of a file whose languages cannot be known (the file or the library does not load)."""
+_HEAD = re.compile(r"^scenario[ \t]*:", re.M)
+"""A top-level ``scenario:`` key: what tells a scenario from other YAML in the same folders."""
 
 
 @cache
 def bundled_library() -> Library:
     """The bundled procedures, loaded, checked and compiled once per process.
 
-    Shared by the fixture and by test modules that need the library while
-    collecting (to parametrise over a procedure's languages), so a test run
-    pays for the load once. A load that fails is not cached and raises again.
+    Shared by the fixture and by scenario items, so a test run pays for the
+    load once. A load that fails is not cached and raises again.
     """
     from sopflow.library import load_library
 
     return load_library()
 
 
+@dataclass
+class Settings:
+    """Where a run's scenarios and procedures are, and the library once loaded (or why it did not load)."""
+
+    scenarios: tuple[Path, ...]
+    procedures: tuple[Path, ...]
+    _library: Library | None = field(default=None, repr=False)
+    failure: SopflowError | None = field(default=None, repr=False)
+    """The error the procedures raised when loaded; every item reports it instead of loading again."""
+
+    def covers(self, path: Path) -> bool:
+        """Whether ``path`` is below one of the scenario folders (or is one of the files named)."""
+        real = path.resolve()
+        return any(real == root or real.is_relative_to(root) for root in self.scenarios)
+
+    def root_of(self, path: Path) -> Path:
+        """The scenario folder ``path`` was found in: the nearest one, or its own folder if it was named."""
+        real = path.resolve()
+        folders = [r for r in self.scenarios if real != r and real.is_relative_to(r)]
+        return max(folders, key=lambda r: len(r.parts), default=real.parent)
+
+    def library(self) -> Library:
+        """The procedures named in ``sopflow_procedures``, or the bundled ones; loaded once per run."""
+        from sopflow.errors import SopflowError
+        from sopflow.library import load_library
+
+        if self.failure is not None:
+            raise self.failure
+        if self._library is None:
+            try:
+                self._library = load_library(*map(shown, self.procedures)) if self.procedures else bundled_library()
+            except SopflowError as exc:
+                self.failure = exc
+                raise
+        return self._library
+
+    def describe(self) -> str:
+        """The procedures, as a failure names them."""
+        if not self.procedures:
+            return "the bundled procedures"
+        return "the procedures in " + ", ".join(str(shown(p)) for p in self.procedures)
+
+
+_SETTINGS = pytest.StashKey[Settings]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sopflow", "sopflow scenarios")
+    group.addoption(
+        "--sopflow-scenarios",
+        action="append",
+        metavar="PATH",
+        help=f"collect scenario files below PATH (repeatable; replaces the '{SCENARIOS}' ini option)",
+    )
+    group.addoption(
+        "--sopflow-procedures",
+        action="append",
+        metavar="PATH",
+        help=f"run scenarios against the procedures below PATH (repeatable; replaces '{PROCEDURES}')",
+    )
+    parser.addini(
+        SCENARIOS,
+        type="paths",
+        default=[],
+        help="folders (or files) of scenario YAML files to collect as tests; none: collect nothing",
+    )
+    parser.addini(
+        PROCEDURES,
+        type="paths",
+        default=[],
+        help="folders (or files) of procedures the scenarios run against; none: the bundled library",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_SETTINGS] = Settings(
+        scenarios=_paths(config, "sopflow_scenarios", SCENARIOS),
+        procedures=_paths(config, "sopflow_procedures", PROCEDURES),
+    )
+
+
+def _paths(config: pytest.Config, option: str, ini: str) -> tuple[Path, ...]:
+    """Command-line paths (from where pytest was started), else the ini file's (from the ini file)."""
+    given: list[str] | None = config.getoption(option)
+    if given:
+        return tuple((config.invocation_params.dir / p).resolve() for p in given)
+    return tuple(Path(p).resolve() for p in config.getini(ini))
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> ScenarioFile | None:
+    settings = parent.config.stash[_SETTINGS]
+    if file_path.suffix not in SUFFIXES or not settings.covers(file_path) or not _is_scenario(file_path):
+        return None
+    return ScenarioFile.from_parent(parent, path=file_path)
+
+
+def _is_scenario(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return _HEAD.search(text) is not None
+
+
 @pytest.fixture(scope="session")
-def sopflow_library() -> Library:
-    """The bundled library (``sopflow.load_library()``), shared by the whole test session."""
-    return bundled_library()
+def sopflow_library(pytestconfig: pytest.Config) -> Library:
+    """The library scenarios run against: ``sopflow_procedures``, or the bundled one, shared by the session."""
+    return pytestconfig.stash[_SETTINGS].library()
+
+
+def shown(path: Path) -> Path:
+    """The path as typed from the current folder, when it is below it: shorter, and what editors open."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+class ScenarioFile(pytest.File):
+    """One scenario file: an item per language, or one item that fails if the languages cannot be known.
+
+    Collection never fails: a file or a library that does not load would
+    otherwise interrupt the whole run, hiding every other test.
+    """
+
+    def collect(self) -> Iterator[ScenarioItem]:
+        for lang in self._languages():
+            yield ScenarioItem.from_parent(self, name=lang, lang=lang)
+
+    def _languages(self) -> tuple[str, ...]:
+        from sopflow.errors import SopflowError
+        from sopflow.testing.scenario import load_scenario, scenario_languages
+
+        try:
+            library = self.config.stash[_SETTINGS].library()
+            scenario = load_scenario(self.path)
+        except SopflowError:
+            return (UNKNOWN,)  # the item reports the error
+        if scenario.procedure not in library:
+            return (UNKNOWN,)
+        return scenario_languages(scenario, library)
+
+
+class ScenarioItem(pytest.Item):
+    """One scenario file run in one language."""
+
+    def __init__(self, *, lang: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lang = lang
+
+    def runtest(self) -> None:
+        from sopflow.diagnostics import Diagnostic
+        from sopflow.testing.scenario import ScenarioError, load_scenario, run_scenario
+
+        settings = self.config.stash[_SETTINGS]
+        library = settings.library()
+        scenario = load_scenario(shown(self.path))
+        folder = self.path.resolve().parent
+        root = settings.root_of(self.path)
+        if folder != root and folder.name != scenario.procedure:
+            line, column = scenario.locate(("procedure",))
+            message = (
+                f"the scenario is for '{scenario.procedure}' but sits in the folder of '{folder.name}'; "
+                f"move it to {shown(root).as_posix()}/{scenario.procedure}/"
+            )
+            raise ScenarioError([Diagnostic("error", "scenario", message, scenario.source, line, column, "procedure")])
+        run_scenario(scenario, library, self.lang)
+
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: TracebackStyle | None = None
+    ) -> str | TerminalRepr:
+        """What the scenario runner says, which locates the problem; a traceback only for a bug."""
+        from sopflow.errors import SopflowError
+
+        error = excinfo.value
+        settings = self.config.stash[_SETTINGS]
+        if settings.failure is not None and error is settings.failure:
+            return f"{settings.describe()} do not load, so no scenario can run:\n{error}"
+        if isinstance(error, SopflowError):
+            return str(error)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        relative = self.path.resolve().relative_to(self.config.stash[_SETTINGS].root_of(self.path))
+        return self.path, None, f"{relative.with_suffix('').as_posix()} [{self.lang}]"

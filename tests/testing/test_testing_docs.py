@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ from sopflow.testing import (
     run_scenario,
     scenario_languages,
 )
+
+pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).parent.parent.parent
 DOC = ROOT / "docs" / "testing.md"
@@ -105,3 +108,25 @@ def test_documented_refusal_names_exist() -> None:
     section = page[page.index("### Steps: `refused`") : page.index("### Steps: `wait`")]
     named = set(re.findall(r"`([A-Z][A-Za-z]+)`", section))
     assert set() == named - set(sopflow.testing.scenario.REFUSALS)
+
+
+def console_run() -> tuple[list[str], list[str]]:
+    """The arguments of the page's pytest run, and the lines it shows from the progress to the FAILED line."""
+    body = next(b for lang, b in BLOCKS if lang == "console" and "FAILURES" in b)
+    command, _, shown_lines = body.partition("\n…\n")
+    return command.removeprefix("$ pytest ").split(), shown_lines.splitlines()[:-1]
+
+
+def test_pytest_run_on_the_page_is_real(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's settings collect its failing scenario, and pytest prints what the page shows (but the time)."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("COLUMNS", "80")  # the page's width, whatever the terminal running this test
+    pytester.makepyprojecttoml(next(body for lang, body in BLOCKS if lang == "toml"))
+    shutil.copytree(ROOT / "tests" / "fixtures", pytester.path / "procedures")
+    source, text, _ = next(s for s in shown() if "什麼" in s[1])
+    (pytester.path / source).parent.mkdir(parents=True)
+    (pytester.path / source).write_text(text, encoding="utf-8")
+    args, expected = console_run()
+    lines = pytester.runpytest("-p", "sopflow.testing.plugin", "-p", "no:cacheprovider", *args).outlines
+    start = next(i for i, line in enumerate(lines) if line.startswith("tests/scenarios/"))
+    assert expected == lines[start : start + len(expected)]

@@ -1,0 +1,117 @@
+"""What a host installs: plain sopflow brings neither the terminal nor the test stack, and says which extra to add.
+
+One fresh virtual environment gets the wheel built from this checkout, then
+the ``[testing]`` extra, then the ``[cli]`` extra; each stage runs its checks
+before the next install, and the tests read what they printed. pip installs
+the dependencies as a user's would, from its cache or index.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import sopflow
+from sopflow.cli import HINT
+from sopflow.testing import load_scenario, scenario_languages
+
+ROOT = Path(__file__).parent.parent
+STACKS = ("rich", "typer", "hypothesis", "pytest")
+PROBE = f"""
+import importlib.util, sopflow
+print(" ".join(m for m in {STACKS!r} if importlib.util.find_spec(m)) or "none")
+print(len(sopflow.load_library()))
+"""
+"""Which stacks are installed, and that the bundled library loads without them."""
+SCENARIO = ROOT / "tests" / "scenarios" / "business.release_tenant" / "owner_agrees.yaml"
+
+
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str | Path, cwd: Path = ROOT) -> Ran:
+    done = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, check=False)
+    return Ran(done.returncode, done.stdout, done.stderr)
+
+
+def readme_walk() -> list[str]:
+    """The arguments the README's first command gives `sopflow`."""
+    block = (ROOT / "README.md").read_text(encoding="utf-8").split("```bash\n", 1)[1]
+    return block.splitlines()[0].split("/sopflow ", 1)[1].split()
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Ran]:
+    """What each check printed in the fresh environment, at the install stage it belongs to."""
+    tmp = tmp_path_factory.mktemp("install")
+    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", tmp, ROOT)
+    assert 0 == built.returncode, built.stderr
+    wheel = next(tmp.glob("sopflow-*.whl"))
+    venv = tmp / "venv"
+    run(sys.executable, "-m", "venv", "--without-pip", venv)
+    python, script = venv / "bin" / "python", venv / "bin" / "sopflow"
+
+    def install(requirement: str) -> None:
+        done = run(
+            sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-input", "--no-compile", requirement
+        )
+        assert 0 == done.returncode, done.stderr
+
+    project = tmp / "project"
+    (project / "scenarios").mkdir(parents=True)
+    (project / "scenarios" / SCENARIO.name).write_text(SCENARIO.read_text(encoding="utf-8"), encoding="utf-8")
+    (project / "pytest.ini").write_text("[pytest]\nsopflow_scenarios = scenarios\n", encoding="utf-8")
+
+    out: dict[str, Ran] = {}
+    install(str(wheel))
+    out["plain"] = run(python, "-c", PROBE)
+    out["script"] = run(script, *readme_walk())
+    out["module"] = run(python, "-m", "sopflow", *readme_walk())
+    install(f"{wheel}[testing]")
+    out["testing"] = run(python, "-c", PROBE)
+    out["scenarios"] = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
+    install(f"{wheel}[cli]")
+    out["walk"] = run(script, *readme_walk())
+    return out
+
+
+@pytest.mark.parametrize("how", ["script", "module"])
+def test_command_without_the_cli_extra_says_what_to_install(ran: dict[str, Ran], how: str) -> None:
+    """`sopflow` and `python -m sopflow` print the one-line hint and exit 2, no traceback."""
+    assert Ran(2, "", HINT + "\n") == ran[how]
+
+
+def test_plain_install_loads_the_bundled_library_without_any_stack(ran: dict[str, Ran]) -> None:
+    """`import sopflow` and the bundled procedures need neither rich, typer, hypothesis nor pytest."""
+    assert Ran(0, f"none\n{len(sopflow.load_library())}\n", "") == ran["plain"]
+
+
+def test_testing_extra_runs_scenarios_without_the_terminal_stack(ran: dict[str, Ran]) -> None:
+    """With `[testing]`, a project's scenarios run through the installed plugin; rich and typer stay out."""
+    scenarios = ran["scenarios"]
+    languages = scenario_languages(load_scenario(SCENARIO), sopflow.load_library())
+    assert ("hypothesis pytest", 0, f"{len(languages)} passed") == (
+        ran["testing"].stdout.splitlines()[0],
+        scenarios.returncode,
+        scenarios.stdout.splitlines()[-1].split(" in ")[0],
+    )
+
+
+def test_cli_extra_plays_the_readme_walk(ran: dict[str, Ran]) -> None:
+    """With `[cli]`, the README's `sopflow walk` plays the scenario to its outcome."""
+    walk = ran["walk"]
+    assert (0, True) == (walk.returncode, "Outcome completed" in walk.stdout)
+
+
+def test_engine_imports_neither_stack() -> None:
+    """Even where they are installed, `import sopflow` (and its scenario runner) import no stack."""
+    code = f"import sys, sopflow, sopflow.testing; print([m for m in {STACKS!r} if m in sys.modules])"
+    assert Ran(0, "[]\n", "") == run(sys.executable, "-c", code)
