@@ -19,23 +19,15 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from sopflow.render.text import OUTCOME_STYLE, duration, quoted
+from sopflow.render.text import OUTCOME_STYLE, duration, quoted, value_text
 from sopflow.testing import Mismatch, Transcript, TranscriptEntry
 
 RoleTitle = Callable[[str], str]
 
 
-def _flow(data: Any) -> str:
-    """``unit=3-1201 items=[TV, sofa]``: data as an author would scan it."""
-    if isinstance(data, dict):
-        return " ".join(f"{k}={_flow(v)}" for k, v in data.items())
-    if isinstance(data, (list, tuple)):
-        return "[" + ", ".join(_flow(v) for v in data) + "]"
-    if data is None:
-        return "—"
-    if isinstance(data, bool):
-        return "yes" if data else "no"
-    return str(data)
+def _flow(data: dict[str, Any], lang: str) -> str:
+    """``unit=3-1201 items=TV, sofa agreed=yes``: data as an author would scan it."""
+    return " ".join(f"{k}={value_text(v, lang)}" for k, v in data.items())
 
 
 def _time(entry: TranscriptEntry) -> str:
@@ -72,7 +64,7 @@ class _Rows:
         return Group(*parts)
 
     def lines(self, entry: TranscriptEntry) -> list[str | tuple[str, str]]:
-        data = f"  [dim]{escape(_flow(dict(entry.data)))}[/]" if entry.data else ""
+        data = f"  [dim]{escape(_flow(dict(entry.data), self.t.lang))}[/]" if entry.data else ""
         lines: list[str | tuple[str, str]]
         if entry.kind == "wait":
             return [f"[dim]… {escape(entry.event or '')} pass[/]"]

@@ -6,9 +6,13 @@ They live in one place so that ``show``, ``graph`` and ``walk`` say "3m" and
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
 
 from sopflow.model import Role, Text
+from sopflow.render.words import list_separator, phrase
 
 OUTCOME_STYLE: Mapping[str, str] = {
     "completed": "green",
@@ -54,6 +58,29 @@ def role_title(roles: Mapping[str, Role], role: str | None, lang: str, fallback:
         return "anyone"
     spec = roles.get(role)
     return (pick(spec.title, lang, fallback) if spec else None) or role
+
+
+def value_text(value: Any, lang: str = "en") -> str:
+    """A field value as a person writes it: ``yes`` (``是``), ``TV, sofa`` (``TV、sofa``), ``09:30``.
+
+    Python's own forms (``True``, ``['TV', 'sofa']``) mean nothing to the
+    person at the desk; this is the one place every view turns values into text.
+    """
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return phrase("yes" if value else "no", lang)
+    if isinstance(value, (list, tuple)):
+        return list_separator(lang).join(value_text(v, lang) for v in value)
+    if isinstance(value, Mapping):
+        return list_separator(lang).join(f"{k}: {value_text(v, lang)}" for k, v in value.items())
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="seconds" if value.second else "minutes")
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="seconds" if value.second else "minutes")
+    return str(value)
 
 
 def quoted(text: str, lang: str = "en") -> str:
