@@ -35,7 +35,7 @@ ExcludeOpt = Annotated[
         "--exclude",
         "-x",
         metavar="GLOB",
-        help="Leave out files whose path, name or a folder above matches GLOB (repeatable).",
+        help="Leave out files whose path, or any run of its folders and name, matches GLOB (repeatable).",
         show_default=False,
     ),
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -38,13 +38,17 @@ class Selection:
 
 
 def excluded(path: Path, patterns: Sequence[str]) -> bool:
-    """Whether a glob matches the file's path as found, its name, or a folder above it.
+    """Whether a glob matches the file's path as found or any run of its parts.
 
-    ``*`` crosses ``/`` (``tests/*/broken`` matches any depth), so ``drafts``,
-    ``'*_old.yaml'`` and ``tests/scenarios`` all do what they look like.
+    So a folder's name (``drafts``), a file's name (``'*_old.yaml'``) and a
+    stretch of folders (``scenarios/broken``) each do what they look like;
+    ``*`` also matches ``/``.
     """
-    candidates = [path.as_posix(), path.name, *path.parts[:-1], *(p.as_posix() for p in path.parents)]
-    return any(fnmatch(c, p.rstrip("/")) for p in patterns for c in candidates)
+    parts = path.parts
+    runs = {path.as_posix()} | {
+        PurePosixPath(*parts[i:j]).as_posix() for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)
+    }
+    return any(fnmatch(run, p.rstrip("/")) for p in patterns for run in runs)
 
 
 def is_scenario(text: str) -> bool:
