@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from sopflow.cli.prompts import Ask, ask_choice, ask_value
+from sopflow.compile import Procedure
 from sopflow.errors import RuntimeRefusal
 from sopflow.library import Library
 from sopflow.model import parse_duration
@@ -48,8 +49,8 @@ class Walker:
         found = spec.roles.get(role)
         return (pick(found.title, self.lang, spec.languages) if found else None) or role
 
-    def private(self, procedure: str) -> frozenset[str]:
-        return self.lib[procedure].private if procedure in self.lib else frozenset()
+    def procedure(self, procedure: str) -> Procedure | None:
+        return self.lib[procedure] if procedure in self.lib else None  # noqa: SIM401 (a Library has no get)
 
     def say(self, key: str, **values: object) -> str:
         return escape(phrase(key, self.lang, **values))
@@ -62,7 +63,7 @@ class Walker:
     def show_entries(self, before: int) -> None:
         grid = transcript.table()
         for entry in self.session.journal[before:]:
-            transcript.add_entry(grid, entry, self.private(entry.procedure), self.lang)
+            transcript.add_entry(grid, entry, self.procedure(entry.procedure), self.lang)
         self.console.print(grid)
 
     def run(self) -> None:
@@ -93,11 +94,12 @@ class Walker:
         elif word == "back":
             self.back()
         elif word == "journal":
-            lines = transcript.journal_lines(self.session.journal, self.private, self.lang)
+            lines = transcript.journal_lines(self.session.journal, self.procedure, self.lang)
             self.console.print("\n".join(escape(x) for x in lines), soft_wrap=True)
         elif word == "data":
             given = {k: v for k, v in self.session.data.items() if v not in (None, [], "")}
-            data = transcript.values(given, self.private(self.session.step().procedure), self.lang)
+            here = self.lib[self.session.step().procedure]
+            data = transcript.values(given, here.private, self.lang, here.fields)
             self.console.print(escape(data) or self.say("no_data"))
         else:
             self.fire(line)

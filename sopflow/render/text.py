@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from contextlib import suppress
 from decimal import Decimal
 from typing import Any
 
-from sopflow.model import Role, Text
+from sopflow.model import FieldSpec, Role, Text
+from sopflow.model.values import from_json
 from sopflow.render.words import list_separator, phrase
 
 OUTCOME_STYLE: Mapping[str, str] = {
@@ -81,6 +83,18 @@ def value_text(value: Any, lang: str = "en") -> str:
     if isinstance(value, dt.time):
         return value.isoformat(timespec="seconds" if value.second else "minutes")
     return str(value)
+
+
+def field_text(value: Any, spec: FieldSpec | None, lang: str = "en") -> str:
+    """:func:`value_text` of a field's value, native or in its JSON form.
+
+    Journals and transcripts may hold a time as ``"14:00:00"``; read by the
+    field's type it is written ``14:00`` like the same value anywhere else.
+    """
+    if spec is not None and value is not None:
+        with suppress(ValueError):  # a value not of the field's type is shown as it is
+            value = from_json(spec, value)
+    return value_text(value, lang)
 
 
 def quoted(text: str, lang: str = "en") -> str:

@@ -17,7 +17,9 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from sopflow.render.text import OUTCOME_STYLE, duration, quoted, value_text
+from sopflow.compile import Procedure
+from sopflow.model import FieldSpec
+from sopflow.render.text import OUTCOME_STYLE, duration, field_text, quoted
 from sopflow.render.words import phrase
 from sopflow.runtime import Entry, EventOption, Step
 from sopflow.runtime.journal import REDACTED
@@ -31,13 +33,23 @@ def clock(at: dt.datetime) -> str:
     return at.strftime("%H:%M:%S" if at.second else "%H:%M")
 
 
-def values(data: Mapping[str, Any], private: Iterable[str], lang: str = "en") -> str:
+def values(
+    data: Mapping[str, Any], private: Iterable[str], lang: str = "en", fields: Mapping[str, FieldSpec] | None = None
+) -> str:
     """``unit=3-1201 items=TV, sofa id_copy=***``: event data on one line, private values hidden."""
     hidden = set(private)
+    known = fields or {}
     parts = []
     for key, value in data.items():
-        parts.append(f"{key}={REDACTED if key in hidden and value is not None else value_text(value, lang)}")
+        hide = key in hidden and value is not None
+        parts.append(f"{key}={REDACTED if hide else field_text(value, known.get(key), lang)}")
     return " ".join(parts)
+
+
+def _values(data: Mapping[str, Any], procedure: Procedure | None, lang: str) -> str:
+    if procedure is None:
+        return values(data, (), lang)
+    return values(data, procedure.private, lang, procedure.fields)
 
 
 def table() -> Table:
@@ -49,10 +61,10 @@ def table() -> Table:
     return grid
 
 
-def add_entry(grid: Table, entry: Entry, private: Iterable[str], lang: str = "en") -> None:
+def add_entry(grid: Table, entry: Entry, procedure: Procedure | None, lang: str = "en") -> None:
     """One transcript row for a journal entry (and a second for a refusal's reason)."""
     indent = "  " * entry.depth
-    data = values(entry.data, private, lang)
+    data = _values(entry.data, procedure, lang)
     where = f"→ [bold]{escape(entry.target or '')}[/]"
     if entry.kind in ("fire", "refused") and entry.source == entry.target:
         where = f"↺ [bold]{escape(entry.target or '')}[/]"
@@ -134,7 +146,9 @@ def _option(number: int, option: EventOption, lang: str, role_title: RoleTitle) 
     return line
 
 
-def journal_lines(entries: Iterable[Entry], private_of: Callable[[str], Iterable[str]], lang: str = "en") -> list[str]:
+def journal_lines(
+    entries: Iterable[Entry], procedure_of: Callable[[str], Procedure | None], lang: str = "en"
+) -> list[str]:
     """The journal as plain lines, every private value replaced by ``***``.
 
     It is the auditor's record, so its words stay the journal's own; only
@@ -142,8 +156,8 @@ def journal_lines(entries: Iterable[Entry], private_of: Callable[[str], Iterable
     """
     lines = []
     for entry in entries:
-        private = frozenset(private_of(entry.procedure))
-        raw = entry.redacted(private)
+        procedure = procedure_of(entry.procedure)
+        raw = entry.redacted(procedure.private if procedure else frozenset())
         line = f"#{raw['seq']:<3} {clock(entry.at)} {'  ' * entry.depth}{raw['kind']}"
         line += f" {raw['event']}" if "event" in raw else ""
         line += f" by {raw['actor']} ({raw['role']})" if "role" in raw else ""
@@ -152,7 +166,7 @@ def journal_lines(entries: Iterable[Entry], private_of: Callable[[str], Iterable
         for part in ("data", "changes"):
             given = getattr(entry, part)
             if given:
-                line += f"  {part}: {values(given, private, lang)}"
+                line += f"  {part}: {_values(given, procedure, lang)}"
         if "detail" in raw:
             line += f"  [{raw['detail']}]"
         lines.append(line)

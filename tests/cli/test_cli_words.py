@@ -128,3 +128,10 @@ def test_a_played_transcript_writes_lists_without_brackets(cli: Invoke) -> None:
     out = cli("walk", "--script", scenario, "--lang", "zh-Hant").stdout
     wanted = ["items_recorded  items=沙發、電視機、冰箱", "awareness_answered  owner_aware=是"]
     assert [True, True] == [w in out for w in wanted]
+
+
+def test_a_played_transcript_writes_a_time_as_the_desk_does(cli: Invoke) -> None:
+    """A time field kept in its JSON form (14:00:00) is written 14:00, read by the field's type."""
+    scenario = Path("tests/scenarios/business.repair/rescheduled_visit_accepted.yaml")
+    out = cli("walk", "--script", scenario, "--lang", "en").stdout
+    assert (True, False) == ("appointment_set  appointment_time=14:00" in out, "14:00:00" in out)
