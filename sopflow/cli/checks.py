@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -17,18 +18,10 @@ from rich.table import Table
 
 from sopflow.analysis.lint import RULES, lint_library
 from sopflow.check import check_documents
-from sopflow.cli.common import (
-    EXIT_OK,
-    EXIT_PROBLEMS,
-    UsageProblem,
-    existing,
-    print_diagnostics,
-    stdout,
-    summary,
-)
+from sopflow.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageProblem, print_diagnostics, stdout, summary
+from sopflow.cli.files import Selection, select
 from sopflow.diagnostics import Diagnostic
-from sopflow.io import LoadedDocument, load_file
-from sopflow.library import Library, collect
+from sopflow.library import Library
 
 Format = Literal["text", "json"]
 PathsArg = Annotated[
@@ -36,39 +29,53 @@ PathsArg = Annotated[
     typer.Argument(metavar="PATH...", help="Procedure files, or folders to search for *.yaml.", show_default=False),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="text for people, json for editors and CI.")]
-
-
-def _load(paths: list[Path] | None) -> tuple[list[Path], list[LoadedDocument]]:
-    if not paths:
-        raise UsageProblem("give at least one procedure file or folder, e.g. 'sopflow validate procedures/'")
-    files = collect(existing(paths))
-    if not files:
-        raise UsageProblem(f"no .yaml or .yml files in {', '.join(map(str, paths))}")
-    return files, [load_file(f) for f in files]
+ExcludeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        "-x",
+        metavar="GLOB",
+        help="Leave out files whose path, or any run of its folders and name, matches GLOB (repeatable).",
+        show_default=False,
+    ),
+]
 
 
 def _emit(
-    diagnostics: list[Diagnostic], files: int, fmt: Format, *, extra: str = "", more: dict[str, Any] | None = None
+    diagnostics: list[Diagnostic],
+    chosen: Selection,
+    fmt: Format,
+    *,
+    notes: Sequence[str] = (),
+    more: dict[str, Any] | None = None,
 ) -> None:
     if fmt == "json":
         counts = {s: sum(d.severity == s for d in diagnostics) for s in ("error", "warning", "info")}
-        body = {"files": files, "counts": counts, "diagnostics": [d.as_dict() for d in diagnostics], **(more or {})}
+        body = {
+            "files": len(chosen.files),
+            "counts": counts,
+            "diagnostics": [d.as_dict() for d in diagnostics],
+            **(more or {}),
+            "skipped": [{"source": str(p), "reason": "scenario"} for p in chosen.scenarios],
+        }
         sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
         return
     console = stdout()
     print_diagnostics(console, diagnostics)
-    console.print(summary(diagnostics, files, extra))
+    extra = "; ".join(n for n in (*notes, chosen.note()) if n)
+    console.print(summary(diagnostics, len(chosen.files), f" ({extra})" if extra else ""))
 
 
-def validate(paths: PathsArg = None, fmt: FormatOpt = "text") -> None:
+def validate(paths: PathsArg = None, fmt: FormatOpt = "text", exclude: ExcludeOpt = None) -> None:
     """Check procedure files: YAML syntax, schema, names, references and guard types.
 
-    Exits 0 when every file is valid (warnings allowed), 1 when any has an
-    error, 2 when a path does not exist.
+    Scenario files found among them are skipped and counted. Exits 0 when
+    every file is valid (warnings allowed), 1 when any has an error, 2 when a
+    path does not exist.
     """
-    files, docs = _load(paths)
-    checked = check_documents(docs)
-    _emit(checked.diagnostics, len(files), fmt)
+    chosen = select(paths, exclude or [])
+    checked = check_documents(chosen.docs)
+    _emit(checked.diagnostics, chosen, fmt)
     raise typer.Exit(EXIT_OK if checked.ok else EXIT_PROBLEMS)
 
 
@@ -77,6 +84,7 @@ def lint(
     fmt: FormatOpt = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
     rules: Annotated[bool, typer.Option("--rules", help="List the lint rules and exit.")] = False,
+    exclude: ExcludeOpt = None,
 ) -> None:
     """Graph and content checks: unreachable states, dead ends, shadowed timers, missing texts…
 
@@ -87,18 +95,18 @@ def lint(
     if rules:
         _rules()
         return
-    files, docs = _load(paths)
-    checked = check_documents(docs)
+    chosen = select(paths, exclude or [])
+    checked = check_documents(chosen.docs)
     if not checked.ok:
-        _emit(checked.diagnostics, len(files), fmt, extra=" (fix the errors first: lint needs procedures that load)")
+        _emit(checked.diagnostics, chosen, fmt, notes=["fix the errors first: lint needs procedures that load"])
         raise typer.Exit(EXIT_PROBLEMS)
-    result = lint_library(Library.from_documents(docs))
+    result = lint_library(Library.from_documents(chosen.docs))
     found = sorted(
         [*checked.diagnostics, *result.diagnostics], key=lambda d: (d.source or "", d.line or 0, d.column or 0)
     )
     silenced = [d.as_dict() | {"reason": reason} for d, reason in result.silenced]
-    extra = f" ({len(silenced)} silenced by lint.ignore)" if silenced else ""
-    _emit(found, len(files), fmt, extra=extra, more={"silenced": silenced})
+    notes = [f"{len(silenced)} silenced by lint.ignore"] if silenced else []
+    _emit(found, chosen, fmt, notes=notes, more={"silenced": silenced})
     failing = {"error", "warning"} if strict else {"error"}
     raise typer.Exit(EXIT_PROBLEMS if any(d.severity in failing for d in found) else EXIT_OK)
 

@@ -1,70 +1,68 @@
-"""Typed answers from a person at a prompt: ``yes`` is a bool, ``sofa, tv`` is a list.
+"""Asking a person at the walk's prompts: one field at a time, again until the answer fits.
 
-The walk-through asks for an event's data one field at a time; what is typed
-is turned into the field's type here and checked with the engine's own
-coercion, so a typo is asked again instead of refused after the fact.
+What is typed is converted by :mod:`sopflow.cli.convert`, the same conversion
+``--data`` uses, so a typo is asked again instead of refused after the fact.
+Prompts and hints are in the walk's language; field names, enum values and
+role names stay as the procedure spells them, since that is what is typed.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from typing import Any
 
+from sopflow.cli.convert import Unfit, parse_value
 from sopflow.model import FieldSpec
-from sopflow.model.values import coerce
+from sopflow.render.text import pick
+from sopflow.render.words import phrase
 
-_TRUE = {"y", "yes", "true", "1", "是", "對", "对"}
-_FALSE = {"n", "no", "false", "0", "否", "不"}
-
-
-def parse_value(spec: FieldSpec, raw: str) -> Any:
-    """The value ``raw`` means for ``spec``; raise ``ValueError`` saying what was expected."""
-    text = raw.strip()
-    if spec.type == "int":
-        try:
-            value: Any = int(text)
-        except ValueError:
-            raise ValueError(f"expected a whole number, found {text!r}") from None
-    elif spec.type == "bool":
-        if text.lower() not in _TRUE | _FALSE:
-            raise ValueError(f"expected yes or no, found {text!r}")
-        value = text.lower() in _TRUE
-    elif spec.type == "list[str]":
-        value = [part.strip() for part in re.split(r"[,，、]", text) if part.strip()]
-    elif spec.type == "enum" and text.isdigit() and spec.values and 0 < int(text) <= len(spec.values):
-        value = spec.values[int(text) - 1]
-    else:
-        value = text
-    return coerce(spec, value)
+Ask = Callable[[str], str]
+"""Shows a prompt and returns the line typed; raises ``EOFError`` on Ctrl-D."""
 
 
-def describe(spec: FieldSpec) -> str:
-    """``bool: yes/no``, ``enum: 1 relevant_person, 2 cs_supervisor``: what a prompt should say."""
+def describe(spec: FieldSpec, lang: str = "en") -> str:
+    """``bool, yes/no``, ``choose: 1 relevant_person, 2 cs_supervisor``: what a prompt should say."""
     if spec.type == "enum":
-        return "choose: " + ", ".join(f"{i} {v}" for i, v in enumerate(spec.values or (), 1))
-    hint = {"bool": "yes/no", "list[str]": "comma-separated", "date": "YYYY-MM-DD", "time": "HH:MM"}
-    kind = f"{spec.type}, {hint[spec.type]}" if spec.type in hint else spec.type
-    return f"{kind}, private" if spec.private else kind
+        kind = phrase("choose", lang, choices=", ".join(f"{i} {v}" for i, v in enumerate(spec.values or (), 1)))
+    else:
+        kind = phrase(f"type_{spec.type}", lang)
+    return f"{kind}, {phrase('private', lang)}" if spec.private else kind
 
 
-def ask_value(ask: Callable[[str], str], name: str, spec: FieldSpec, *, required: bool) -> tuple[bool, Any]:
+def field_label(name: str, spec: FieldSpec, lang: str, languages: tuple[str, ...], *, required: bool) -> str:
+    """``arrears_months · 欠交管理費月數 (整數): ``: the name to type, what it is, and its form."""
+    title = pick(spec.title, lang, languages)
+    hint = describe(spec, lang) + ("" if required else f", {phrase('optional', lang)}")
+    return f"{name}{f' · {title}' if title else ''} ({hint}): "
+
+
+def ask_value(
+    ask: Ask,
+    name: str,
+    spec: FieldSpec,
+    *,
+    required: bool,
+    lang: str = "en",
+    languages: tuple[str, ...] = (),
+    needed: str = "needed_for_event",
+) -> tuple[bool, object]:
     """Ask until the answer fits; ``(False, None)`` when an optional field is skipped with Enter."""
-    label = f"{name} ({describe(spec)}{'' if required else ', optional: Enter to skip'}): "
+    label = field_label(name, spec, lang, languages, required=required)
     while True:
         raw = ask(label)
         if not raw.strip():
             if not required:
                 return False, None
-            print(f"  {name} is needed for this event")
+            print(f"  {phrase(needed, lang, name=name)}")
             continue
+        if spec.type == "enum" and raw.strip().isdigit() and 0 < int(raw) <= len(spec.values or ()):
+            raw = (spec.values or [])[int(raw) - 1]
         try:
-            return True, parse_value(spec, raw)
-        except ValueError as exc:
+            return True, parse_value(spec, raw, lang)
+        except Unfit as exc:
             print(f"  {exc}")
 
 
-def ask_choice(ask: Callable[[str], str], label: str, choices: list[str], default: str | None) -> str:
+def ask_choice(ask: Ask, label: str, choices: list[str], default: str | None, lang: str = "en") -> str:
     """Pick one of ``choices`` by number or name; Enter takes the default."""
     numbered = ", ".join(f"{i} {c}" for i, c in enumerate(choices, 1))
     while True:
@@ -75,4 +73,4 @@ def ask_choice(ask: Callable[[str], str], label: str, choices: list[str], defaul
             return choices[int(raw) - 1]
         if raw in choices:
             return raw
-        print(f"  choose one of: {', '.join(choices)}")
+        print(f"  {phrase('choose_one', lang, choices=', '.join(choices))}")

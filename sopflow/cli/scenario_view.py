@@ -9,7 +9,7 @@ what to say in the chosen language) over engine names.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -19,23 +19,18 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from sopflow.render.text import OUTCOME_STYLE, duration, quoted
+from sopflow.model import FieldSpec
+from sopflow.render.text import OUTCOME_STYLE, duration, field_text, quoted
 from sopflow.testing import Mismatch, Transcript, TranscriptEntry
 
 RoleTitle = Callable[[str], str]
+FieldsOf = Callable[[str], Mapping[str, FieldSpec]]
+"""A procedure id -> its fields."""
 
 
-def _flow(data: Any) -> str:
-    """``unit=3-1201 items=[TV, sofa]``: data as an author would scan it."""
-    if isinstance(data, dict):
-        return " ".join(f"{k}={_flow(v)}" for k, v in data.items())
-    if isinstance(data, (list, tuple)):
-        return "[" + ", ".join(_flow(v) for v in data) + "]"
-    if data is None:
-        return "—"
-    if isinstance(data, bool):
-        return "yes" if data else "no"
-    return str(data)
+def _flow(data: dict[str, Any], lang: str, fields: Mapping[str, FieldSpec]) -> str:
+    """``unit=3-1201 items=TV, sofa agreed=yes``: data as an author would scan it."""
+    return " ".join(f"{k}={field_text(v, fields.get(k), lang)}" for k, v in data.items())
 
 
 def _time(entry: TranscriptEntry) -> str:
@@ -43,9 +38,10 @@ def _time(entry: TranscriptEntry) -> str:
 
 
 class _Rows:
-    def __init__(self, transcript: Transcript, role_title: RoleTitle) -> None:
+    def __init__(self, transcript: Transcript, role_title: RoleTitle, fields_of: FieldsOf) -> None:
         self.t = transcript
         self.role_title = role_title
+        self.fields_of = fields_of
         self.shown: tuple[tuple[str, ...], str | None] | None = None
         self.outcome: str | None = None
 
@@ -72,7 +68,8 @@ class _Rows:
         return Group(*parts)
 
     def lines(self, entry: TranscriptEntry) -> list[str | tuple[str, str]]:
-        data = f"  [dim]{escape(_flow(dict(entry.data)))}[/]" if entry.data else ""
+        flow = _flow(dict(entry.data), self.t.lang, self.fields_of(entry.procedure))
+        data = f"  [dim]{escape(flow)}[/]" if entry.data else ""
         lines: list[str | tuple[str, str]]
         if entry.kind == "wait":
             return [f"[dim]… {escape(entry.event or '')} pass[/]"]
@@ -124,11 +121,13 @@ def transcript_view(
     languages: Sequence[str] = (),
     *,
     finished: bool = True,
+    fields_of: FieldsOf = lambda _: {},
 ) -> RenderableType:
     """The whole run: a heading, one row per thing that happened, and the outcome with totals.
 
     ``finished`` is false for a run stopped by a failed expectation: its
     "outcome" would only be where it stopped, so no totals are shown.
+    ``fields_of`` gives a procedure's fields, so data is written by its type.
     """
     entries = list(transcript)
     head = [Text.from_markup(f"[bold]▶ {escape(transcript.scenario)}[/]")]
@@ -147,7 +146,7 @@ def transcript_view(
             Rule(style="dim"),
             Text.from_markup(f"[bold]Outcome[/] {outcome(last.outcome)} · {' · '.join(totals)}"),
         ]
-    return Group(*head, Text(""), _Rows(transcript, role_title).table(), *footer)
+    return Group(*head, Text(""), _Rows(transcript, role_title, fields_of).table(), *footer)
 
 
 def failure_view(where: str, label: str, mismatches: Iterable[Mismatch]) -> RenderableType:

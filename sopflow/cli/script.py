@@ -73,7 +73,15 @@ def play(script: Path, procedure_id: str | None, lang: str | None, paths: list[P
         steps = len(scenario.steps)
         checked = languages if failed is None else []
         finished = failed is None or failed.lang != languages[0]
-        view = transcript_view(transcript, heading, lambda r: titles.get(r, r), steps, checked, finished=finished)
+        view = transcript_view(
+            transcript,
+            heading,
+            lambda r: titles.get(r, r),
+            steps,
+            checked,
+            finished=finished,
+            fields_of=lambda pid: lib[pid].fields if pid in lib else {},
+        )
         console.print(view)
         if failed is not None:
             console.print(failure_view(*_failure(failed), failed.mismatches), soft_wrap=True)

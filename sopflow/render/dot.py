@@ -25,6 +25,27 @@ _NODE_STYLE = {
 }
 
 
+CJK_FONTS = {
+    "zh-Hant": "Noto Sans CJK TC,Noto Sans CJK SC,sans-serif",
+    "zh-Hans": "Noto Sans CJK SC,Noto Sans CJK TC,sans-serif",
+}
+"""Fonts of Chinese drawings, the script's own forms first (Debian: fonts-noto-cjk)."""
+LATIN_FONTS = "Helvetica,Arial,Noto Sans CJK SC,Noto Sans CJK TC,sans-serif"
+"""Fonts of other drawings; the CJK fonts still draw a Chinese name a label may hold."""
+
+
+def fonts(lang: str) -> str:
+    """The ``fontname`` of a drawing in ``lang``.
+
+    Graphviz draws with the font it is told; told only Helvetica, a system
+    whose fallback has no Chinese glyphs draws every Chinese character as an
+    empty box. Naming a CJK font (Graphviz takes a comma-separated list, the
+    first that has a glyph drawing it) makes the picture readable wherever
+    one is installed.
+    """
+    return CJK_FONTS.get(lang, LATIN_FONTS)
+
+
 def to_dot(procedure: Procedure, lang: str | None = None) -> str:
     """DOT source of ``procedure``, labels in ``lang`` (default: its first language)."""
     return render(extract(procedure, lang))
@@ -32,12 +53,13 @@ def to_dot(procedure: Procedure, lang: str | None = None) -> str:
 
 def render(graph: Graph) -> str:
     """DOT source of an extracted graph."""
+    font = _quote(fonts(graph.lang))
     out = [
         f"digraph {_quote(graph.procedure)} {{",
         f"    label={_quote(f'{graph.title} ({graph.procedure})')}; labelloc=t; fontsize=16;",
-        '    rankdir=TB; fontname="Helvetica,Arial,sans-serif";',
-        '    node [fontname="Helvetica,Arial,sans-serif", fontsize=11];',
-        '    edge [fontname="Helvetica,Arial,sans-serif", fontsize=9];',
+        f"    rankdir=TB; fontname={font};",
+        f"    node [fontname={font}, fontsize=11];",
+        f"    edge [fontname={font}, fontsize=9];",
     ]
     grouped = {m for g in graph.groups for m in g.members}
     out += [f"    {_node(n)}" for n in graph.nodes if n.id not in grouped]

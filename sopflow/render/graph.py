@@ -57,6 +57,8 @@ class Group:
 class Graph:
     procedure: str
     title: str
+    lang: str = "en"
+    """The language of the labels; a drawing picks its fonts by it."""
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
@@ -79,7 +81,7 @@ def extract(procedure: Procedure, lang: str | None = None) -> Graph:
     lang = lang or procedure.languages[0]
     langs = procedure.languages
     ir = procedure.ir
-    graph = Graph(procedure.id, pick(procedure.title, lang, langs) or procedure.id)
+    graph = Graph(procedure.id, pick(procedure.title, lang, langs) or procedure.id, lang)
     graph.nodes.append(Node(START, "", "start", ("start",)))
     graph.edges.append(Edge(START, node_id(ir.initial), "initial", ""))
     ladders: dict[str, list[str]] = {}

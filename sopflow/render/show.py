@@ -17,7 +17,7 @@ from rich.text import Text
 
 from sopflow.compile import Procedure, StateIR, WayIR
 from sopflow.model import LEVEL_SEPARATOR, Citation
-from sopflow.render.text import OUTCOME_STYLE, duration, pick, quoted, role_title
+from sopflow.render.text import OUTCOME_STYLE, duration, pick, quoted, role_title, value_text
 
 
 class _View:
@@ -83,7 +83,8 @@ class _View:
         for name, spec in p.fields.items():
             notes = [spec.type] + (["private"] if spec.private else [])
             if spec.default not in (None, [], ""):
-                notes.append(f"default {spec.default}")
+                # The view's own words are English in every language, so are its values' words.
+                notes.append(f"default {value_text(spec.default)}")
             fields.append(f"{name} [dim]({', '.join(notes)})[/]")
         if fields:
             grid.add_row("Data", escape_keep(", ".join(fields)))

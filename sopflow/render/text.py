@@ -6,9 +6,15 @@ They live in one place so that ``show``, ``graph`` and ``walk`` say "3m" and
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
+from contextlib import suppress
+from decimal import Decimal
+from typing import Any
 
-from sopflow.model import Role, Text
+from sopflow.model import FieldSpec, Role, Text
+from sopflow.model.values import from_json
+from sopflow.render.words import list_separator, phrase
 
 OUTCOME_STYLE: Mapping[str, str] = {
     "completed": "green",
@@ -54,6 +60,41 @@ def role_title(roles: Mapping[str, Role], role: str | None, lang: str, fallback:
         return "anyone"
     spec = roles.get(role)
     return (pick(spec.title, lang, fallback) if spec else None) or role
+
+
+def value_text(value: Any, lang: str = "en") -> str:
+    """A field value as a person writes it: ``yes`` (``是``), ``TV, sofa`` (``TV、sofa``), ``09:30``.
+
+    Python's own forms (``True``, ``['TV', 'sofa']``) mean nothing to the
+    person at the desk; this is the one place every view turns values into text.
+    """
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return phrase("yes" if value else "no", lang)
+    if isinstance(value, (list, tuple)):
+        return list_separator(lang).join(value_text(v, lang) for v in value)
+    if isinstance(value, Mapping):
+        return list_separator(lang).join(f"{k}: {value_text(v, lang)}" for k, v in value.items())
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="seconds" if value.second else "minutes")
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="seconds" if value.second else "minutes")
+    return str(value)
+
+
+def field_text(value: Any, spec: FieldSpec | None, lang: str = "en") -> str:
+    """:func:`value_text` of a field's value, native or in its JSON form.
+
+    Journals and transcripts may hold a time as ``"14:00:00"``; read by the
+    field's type it is written ``14:00`` like the same value anywhere else.
+    """
+    if spec is not None and value is not None:
+        with suppress(ValueError):  # a value not of the field's type is shown as it is
+            value = from_json(spec, value)
+    return value_text(value, lang)
 
 
 def quoted(text: str, lang: str = "en") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from cli_helpers import Invoke, Run, plain_env
 
 from sopflow.library import load_library
@@ -83,3 +84,22 @@ def test_without_graphviz_svg_asks_to_install_it(sopflow: Run, fixtures: Path, t
 def test_unknown_format_is_a_usage_error(cli: Invoke, fixtures: Path) -> None:
     """Only mermaid, dot, svg and png are offered."""
     assert 2 == cli("graph", "test.release", "-f", "jpeg", "-L", fixtures).exit_code
+
+
+@pytest.mark.parametrize(
+    ("lang", "fonts"),
+    [
+        ("zh-Hant", "Noto Sans CJK TC,Noto Sans CJK SC,sans-serif"),
+        ("zh-Hans", "Noto Sans CJK SC,Noto Sans CJK TC,sans-serif"),
+        ("en", "Helvetica,Arial,Noto Sans CJK SC,Noto Sans CJK TC,sans-serif"),
+    ],
+)
+def test_dot_names_a_font_with_chinese_glyphs(cli: Invoke, lang: str, fonts: str) -> None:
+    """Graph, nodes and edges name a CJK font, so Graphviz draws Chinese labels instead of empty boxes."""
+    out = cli("graph", "reception.farewell", "-f", "dot", "--lang", lang).stdout.splitlines()
+    expected = [
+        f'    rankdir=TB; fontname="{fonts}";',
+        f'    node [fontname="{fonts}", fontsize=11];',
+        f'    edge [fontname="{fonts}", fontsize=9];',
+    ]
+    assert expected == out[2:5]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from cli_helpers import ROOT, Invoke, Run, plain_env
+from cli_helpers import DATA, ROOT, Invoke, Run, finish, plain_env, spawn
 
 SCENARIO = Path(__file__).parent / "data" / "release_agrees.yaml"
 PROMPT = "\r\n> "
@@ -191,3 +191,30 @@ def test_interactive_wait_3m_climbs_the_escalation_ladder(fixtures: Path) -> Non
     child.expect(pexpect.EOF)
     child.close()
     assert 0 == child.exitstatus
+
+
+@pytest.mark.parametrize(
+    ("before", "prompt"),
+    [
+        ([], "desk_name · name of the desk (str): "),
+        (["North", ""], PROMPT),
+        (["North", "", "1"], "role (1 desk) [desk]: "),
+        (["North", "", "1", ""], "count (int): "),
+    ],
+    ids=["start data", "event", "role", "event data"],
+)
+def test_ctrl_d_leaves_the_walk_at_any_prompt(before: list[str], prompt: str) -> None:
+    """Ctrl-D at the start data, event, role or data prompt leaves cleanly, saying so, with exit 0."""
+    child = spawn("walk", "test.typed", "-L", DATA / "walk")
+    for answer in before:
+        child.sendline(answer)
+    child.expect_exact(prompt)
+    child.sendeof()
+    status, screen = finish(child)
+    assert (0, "left the walk-through", False) == (status, screen.splitlines()[-1], "error" in screen)
+
+
+def test_quit_says_the_walk_was_left(cli: Invoke, fixtures: Path) -> None:
+    """quit leaves as Ctrl-D does, with the same last line."""
+    result = cli("walk", "test.inquiry", "-L", fixtures, input="quit\n")
+    assert (0, "> left the walk-through") == (result.exit_code, result.stdout.splitlines()[-1])
