@@ -53,7 +53,7 @@ def main() -> None:
     print(f"== {session.procedure.title[lang]} ==")
     for event, role, data in VISIT:
         session = library.restore(json.loads(stored), clock)
-        step = session.step()
+        step = session.step(redact=True)  # printed, so private values are masked
         print(f"\n[{' / '.join(step.path)}] {step.role}")
         if step.say:
             print(f"  says: {step.say}")
@@ -64,17 +64,13 @@ def main() -> None:
         session.fire(event, role=role, actor="desk-1", data=data)
         stored = json.dumps(session.snapshot())
 
-    step = session.step()
+    step = session.step(redact=True)
     print(f"\n[{step.state}] outcome: {step.outcome}")
     if step.say:
         print(f"  says: {step.say}")
     print("\n== journal (private data redacted) ==")
-    for entry in session.journal:
-        print(
-            " ",
-            entry.describe(),
-            json.dumps(entry.redacted(session.procedure.private).get("data", {}), ensure_ascii=False),
-        )
+    for entry, shown in zip(session.journal, session.redacted_journal(), strict=True):
+        print(" ", entry.describe(), json.dumps(shown.get("data", {}), ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from sopflow.runtime import kernel
 from sopflow.runtime import snapshot as snapshots
 from sopflow.runtime.clock import Clock, aware
 from sopflow.runtime.config import EMPTY, Configuration, Fire, Frame, Move, Tick
-from sopflow.runtime.journal import Entry
+from sopflow.runtime.journal import REDACTED, Entry
 from sopflow.runtime.step import EventOption, Step, TimerInfo, pick, render, state_options
 
 Listener = Callable[["Session", Entry], None]
@@ -130,21 +130,29 @@ class Session:
         """Entries journaled so far; it grows with every committed step, so it is the session's revision."""
         return self.config.seq
 
-    def step(self, lang: str | None = None) -> Step:
-        """What to say and do now, in ``lang`` (default: the session's language)."""
+    def step(self, lang: str | None = None, *, redact: bool = False) -> Step:
+        """What to say and do now, in ``lang`` (default: the session's language).
+
+        The person at the desk needs the real values (the owner's number to
+        dial); ``redact=True`` masks private fields in ``say`` and ``do`` for
+        anything shown to others or written down: training screens, logs.
+        """
         lang = lang or self.lang
         frames = self.config.frames
         frame = frames[-1]
         here = frame.here
         langs = frame.procedure.languages
+        data = frame.data
+        if redact and frame.procedure.private:
+            data = {k: REDACTED if k in frame.procedure.private and v is not None else v for k, v in data.items()}
         return Step(
             procedure=frame.procedure.id,
             state=frame.state,
             path=(frame.state,) if len(frames) == 1 else tuple(f.state for f in frames),
             role=here.role,
             title=pick(here.title, lang, langs),
-            say=render(here.say, lang, langs, frame.data),
-            do=render(here.do, lang, langs, frame.data),
+            say=render(here.say, lang, langs, data),
+            do=render(here.do, lang, langs, data),
             tips=here.tips,
             source=here.source,
             missing=tuple(f for f in here.requires if frame.data.get(f) is None) if here.requires else (),
@@ -177,6 +185,19 @@ class Session:
             for option in state_options(frame.procedure, frame.state, lang):
                 seen.setdefault(option.name, option)
         return tuple(seen.values())
+
+    def redacted_journal(self) -> list[dict[str, Any]]:
+        """The journal in JSON form, each entry with its own procedure's private fields masked.
+
+        A call entry carries the called procedure's fields (the owner's phone
+        passed to the owner call), so each entry is redacted by the procedure
+        that wrote it, never by the session's outermost one.
+        """
+        family = self.procedure.family()
+        return [
+            e.redacted(family[e.procedure].private if e.procedure in family else set(e.data) | set(e.changes))
+            for e in self.journal
+        ]
 
     # -- driving -------------------------------------------------------------------------------
 

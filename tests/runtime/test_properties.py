@@ -2,8 +2,9 @@
 
 hypothesis drives random walks (valid and invalid events, wrong roles, bad
 data, time passing) and checks the semantic rules of the design:
-the IR table and the transitions machine agree, snapshots restore
-faithfully, replay reproduces the snapshot, and refusals change nothing.
+the IR table and the transitions machine agree, the step kernel driven
+directly agrees with a session, snapshots restore faithfully, replay
+reproduces the snapshot, and refusals change nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sopflow
 from sopflow.compile.machine import fire as machine_fire
 from sopflow.errors import NoBranchMatched, RuntimeRefusal, SopflowError
 from sopflow.model import FieldSpec
+from sopflow.runtime import Fire, Tick, kernel
 from tests.conftest import FIXTURES
 
 FIXTURE_LIBRARY = sopflow.load_library(FIXTURES)
@@ -225,3 +227,46 @@ def test_decimal_data_survive_snapshots() -> None:
     session.fire("fees_checked", role="front_desk", data={"arrears_months": 0, "arrears_amount": "0.10"})
     restored = FIXTURE_LIBRARY.restore(session.snapshot(), clock)
     assert Decimal("0.10") == restored.frames[0].data["arrears_amount"]
+
+
+def triggers(session: sopflow.Session, clock: sopflow.ManualClock, action: tuple[Any, ...]) -> list[Fire | Tick]:
+    """The kernel triggers one action amounts to, resolved against the session as it stands."""
+    if action[0] == "wait":
+        clock.advance(action[1])
+        return [Tick(clock.now())]
+    event, role, data = action[1:]
+    if action[0] == "fire":
+        return [Fire(event, role, clock.now(), None, data)]
+    session.advance()
+    options = session.step().events
+    if event % 6:
+        options = tuple(o for o in options if o.name not in POLICY_EVENTS) or options
+    if not options:
+        return []
+    option = options[event % len(options)]
+    chosen = option.roles[role % len(option.roles)] if option.roles else "anyone"
+    return [Fire(option.name, chosen, clock.now(), None, {f: data[f] for f in (*option.data, *option.optional)})]
+
+
+@pytest.mark.parametrize("procedure_id", PROCEDURES)
+@SETTINGS
+@given(data=st.data())
+def test_the_kernel_and_a_session_take_the_same_steps(procedure_id: str, data: st.DataObject) -> None:
+    """Driven directly, the step kernel gives the configuration and entries a Session commits, at every step."""
+    session, clock = start(procedure_id)
+    config, entries = session.config, list(session.journal)
+    for action in data.draw(actions(procedure_id)):
+        for trigger in triggers(session, clock, action):
+            move = kernel.step(config, trigger, strict=session.strict)
+            config, entries = move.config, [*entries, *move.entries]
+            if isinstance(trigger, Tick):
+                session.advance(trigger.at)
+            else:
+                try:
+                    session.fire(trigger.event, role=trigger.role, data=trigger.data)
+                except RuntimeRefusal as refusal:
+                    assert move.refusal is not None
+                    assert (type(move.refusal), move.refusal.message) == (type(refusal), refusal.message)
+                else:
+                    assert move.refusal is None
+            assert (config, entries) == (session.config, session.journal)
