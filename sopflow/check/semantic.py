@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import string
-from collections.abc import Iterable
+from collections.abc import Collection
 
 from sopflow.check.resolve import Origin, Resolved, finding, locate
 from sopflow.diagnostics import Diagnostic
@@ -54,11 +54,12 @@ class _Checker:
     def error(self, code: str, message: str, origin: Origin, *sub: str | int, key: bool = False) -> None:
         self.problems.append(finding("error", code, message, origin, *sub, key=key))
 
-    def name(self, kind: str, name: str, known: Iterable[str], origin: Origin, *sub: str | int) -> bool:
-        choices = sorted(known)
-        if name in choices:
+    def name(self, kind: str, name: str, known: Collection[str], origin: Origin, *sub: str | int) -> bool:
+        # Lookups are hits almost always; sorting (for a stable did-you-mean) only on a miss keeps
+        # checking linear in the size of the procedure.
+        if name in known:
             return True
-        close = difflib.get_close_matches(name, choices, n=1)
+        close = difflib.get_close_matches(name, sorted(known), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         self.error(f"unknown-{kind}", f"unknown {kind} '{name}'{hint}", origin, *sub)
         return False
