@@ -26,7 +26,7 @@ class LoadedDocument:
 
 def load_text(text: str, source: str = "<string>") -> LoadedDocument:
     """Parse and validate one document from text; never raises for bad input."""
-    data, positions, problems = parse_yaml(text, source)
+    data, positions, problems = parse_yaml(text, source, plain=True)
     if data is None:
         return LoadedDocument(source, None, positions, tuple(problems))
     if not isinstance(data, dict):

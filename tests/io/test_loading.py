@@ -37,11 +37,9 @@ def test_minimal_document_loads() -> None:
 
 
 def test_syntax_error_names_file_line_and_column() -> None:
-    """Broken YAML is reported at its line and column with what the parser expected."""
+    """Broken YAML is reported at its line and column, in words rather than parser tokens."""
     found = messages("sopflow: 1\nprocedure: [\n")
-    assert [
-        "demo.yaml:3:1: invalid YAML: while parsing a flow node expected the node content, but found '<stream end>'"
-    ] == found
+    assert ["demo.yaml:3:1: invalid YAML: the file ends where a value should be: a '[' or '{' is not closed"] == found
 
 
 def test_unknown_key_suggests_the_nearest() -> None:
@@ -84,8 +82,10 @@ def test_on_and_yes_stay_words() -> None:
 def test_python_tags_are_refused() -> None:
     """The safe loader refuses tags that would construct Python objects."""
     found = messages("sopflow: 1\nprocedure: !!python/object:os.system {}\n")
-    assert 1 == len(found)
-    assert "could not determine a constructor" in found[0]
+    assert [
+        "demo.yaml:2:12: invalid YAML: the tag '!!python/object:os.system' is not allowed: "
+        "sopflow reads plain YAML values only"
+    ] == found
 
 
 def test_durations_are_read_as_authors_write_them() -> None:
