@@ -8,6 +8,7 @@ from pathlib import Path as FsPath
 from pydantic import ValidationError
 
 from sopflow.diagnostics import Diagnostic
+from sopflow.io.collector import collector_paused
 from sopflow.io.positions import Positions
 from sopflow.io.validation import validation_diagnostics
 from sopflow.io.yaml_source import parse_yaml
@@ -26,6 +27,11 @@ class LoadedDocument:
 
 def load_text(text: str, source: str = "<string>") -> LoadedDocument:
     """Parse and validate one document from text; never raises for bad input."""
+    with collector_paused():
+        return _load(text, source)
+
+
+def _load(text: str, source: str) -> LoadedDocument:
     data, positions, problems = parse_yaml(text, source, plain=True)
     if data is None:
         return LoadedDocument(source, None, positions, tuple(problems))

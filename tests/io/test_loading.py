@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 import sopflow
@@ -121,3 +123,15 @@ def test_patterns_are_said_in_words() -> None:
         "demo.yaml:3:7: procedure.id: expected a procedure id such as 'business.release_tenant', found 'Demo-Minimal'",
         "demo.yaml:6:14: procedure.languages: expected at least 1 item(s), found none",
     ] == messages(text)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_collector_as_it_was(enabled: bool) -> None:
+    """The collector is paused only while a document loads; a host's own setting survives."""
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        load_text(MINIMAL, "demo.yaml")
+        assert enabled == gc.isenabled()
+    finally:
+        gc.enable() if was else gc.disable()
