@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sopflow.diagnostics import Diagnostic
 from sopflow.io.collector import collector_paused
 from sopflow.io.positions import Positions
+from sopflow.io.salvage import Broken, Partial, salvage
 from sopflow.io.validation import validation_diagnostics
 from sopflow.io.yaml_source import parse_yaml
 from sopflow.model import Document
@@ -23,6 +24,20 @@ class LoadedDocument:
     document: Document | None
     positions: Positions
     diagnostics: tuple[Diagnostic, ...]
+    partial: Partial | None = None
+    """For a document that did not validate: the parts that did, for the checker to look at."""
+
+    @property
+    def checkable(self) -> Document | None:
+        """The document as far as it validated: whole, or without its invalid parts."""
+        if self.document is None and self.partial is not None:
+            return self.partial.document
+        return self.document
+
+    @property
+    def broken(self) -> Broken:
+        """Names whose entries did not validate (by kind); empty for a valid document."""
+        return self.partial.broken if self.partial is not None else {}
 
 
 def load_text(text: str, source: str = "<string>") -> LoadedDocument:
@@ -45,7 +60,7 @@ def _load(text: str, source: str) -> LoadedDocument:
         document = Document.model_validate(data)
     except ValidationError as exc:
         problems += validation_diagnostics(exc, data, positions, Document)
-        return LoadedDocument(source, None, positions, tuple(problems))
+        return LoadedDocument(source, None, positions, tuple(problems), salvage(exc, data))
     return LoadedDocument(source, document, positions, tuple(problems))
 
 

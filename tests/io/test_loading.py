@@ -135,3 +135,17 @@ def test_loading_leaves_the_collector_as_it_was(enabled: bool) -> None:
         assert enabled == gc.isenabled()
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_an_invalid_document_keeps_what_validated() -> None:
+    """The model stays unset, but the valid states are kept aside for the checker, the invalid named."""
+    loaded = load_text(MINIMAL.replace("final: completed", "final: complete"), "demo.yaml")
+    kept = loaded.checkable.body.states if loaded.checkable else {}
+    assert (None, ["greet"], {"state": frozenset({"done"})}) == (loaded.document, list(kept), loaded.broken)
+
+
+def test_a_document_without_its_version_keeps_nothing() -> None:
+    """Without a valid language version nothing is checked further, but the id as written is remembered."""
+    loaded = load_text(MINIMAL.replace("sopflow: 1", "sopflow: 2"), "demo.yaml")
+    partial = loaded.partial
+    assert (None, "demo.minimal") == (loaded.checkable, partial.written_id if partial else None)
