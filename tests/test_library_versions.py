@@ -61,13 +61,13 @@ def test_a_snapshot_of_a_version_the_library_lacks_is_refused() -> None:
 
 def test_the_same_id_and_version_twice_is_refused() -> None:
     """Two documents with one id and one version cannot both be loaded."""
-    with pytest.raises(ProcedureInvalid, match="'t.desk' version 1 is already defined by"):
+    with pytest.raises(ProcedureInvalid, match=r"'t\.desk' version 1 is already defined by"):
         sopflow.load_string(V1, V1)
 
 
 def test_an_unknown_version_is_a_clear_error(library: sopflow.Library) -> None:
     """Asking for a version that is not loaded says which ones are."""
-    with pytest.raises(UnknownProcedure, match="'t.desk' has no version 3; the library holds version 1, 2"):
+    with pytest.raises(UnknownProcedure, match=r"'t\.desk' has no version 3; the library holds version 1, 2"):
         library.get("t.desk", 3)
 
 

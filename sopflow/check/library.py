@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sopflow.check.resolve import Resolved, finding, resolve
-from sopflow.check.semantic import check_semantics, final_outcomes
+from sopflow.check.semantic import Callees, check_semantics, final_outcomes
 from sopflow.diagnostics import Diagnostic
 from sopflow.expr import Type, field_type
 from sopflow.io import LoadedDocument
@@ -31,12 +31,16 @@ def check_documents(docs: list[LoadedDocument]) -> CheckedLibrary:
     seen: dict[tuple[str, int], LoadedDocument] = {}
     policies: dict[str, tuple[Policy, LoadedDocument]] = {}
     procedures: list[LoadedDocument] = []
+    unloaded: set[str] = set()
     for doc in docs:
         result.diagnostics += doc.diagnostics
-        if doc.document is None:
+        document = doc.checkable
+        if document is None:
+            if doc.partial is not None and doc.partial.written_id is not None:
+                unloaded.add(doc.partial.written_id)
             continue
-        body = doc.document.body
-        kind = "procedure" if doc.document.procedure is not None else "policy"
+        body = document.body
+        kind = "procedure" if document.procedure is not None else "policy"
         key = (body.id, body.version)
         if key in seen:
             result.diagnostics.append(
@@ -65,9 +69,10 @@ def check_documents(docs: list[LoadedDocument]) -> CheckedLibrary:
     fields_of: dict[str, dict[str, Type]] = {
         pid: {n: field_type(f.type, f.values) for n, f in r.fields.items()} for pid, r in newest.items()
     }
+    callees = Callees(outcomes_of, fields_of, {pid: r.broken for pid, r in newest.items()}, frozenset(unloaded))
     for r in resolved.values():
-        result.diagnostics += check_semantics(r, outcomes_of, fields_of)
-    result.procedures = resolved
+        result.diagnostics += check_semantics(r, callees)
+    result.procedures = {key: r for key, r in resolved.items() if r.complete}
     result.diagnostics.sort(key=lambda d: (d.source or "", d.line or 0, d.column or 0))
     return result
 

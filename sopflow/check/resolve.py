@@ -47,6 +47,13 @@ class Resolved:
     policy_events: dict[str, Event] = field(default_factory=dict)
     origin: dict[tuple[str, str], Origin] = field(default_factory=dict)
     """(kind, name) -> origin; kind is role, field, state, ladder or policy_event."""
+    broken: dict[str, set[str]] = field(default_factory=dict)
+    """Names (by kind) whose entries failed validation, here or in a policy used; see :mod:`sopflow.io.salvage`."""
+
+    @property
+    def complete(self) -> bool:
+        """Whether every part validated; only complete procedures are compiled."""
+        return not self.broken
 
     @property
     def id(self) -> str:
@@ -60,10 +67,12 @@ def resolve(
     doc: LoadedDocument, policies: dict[str, tuple[Policy, LoadedDocument]]
 ) -> tuple[Resolved, list[Diagnostic]]:
     """Merge ``doc``'s procedure with its policies; report unknown policies and clashes."""
-    assert doc.document is not None
-    assert doc.document.procedure is not None
-    spec = doc.document.procedure
+    document = doc.checkable
+    assert document is not None
+    assert document.procedure is not None
+    spec = document.procedure
     resolved = Resolved(spec, doc)
+    _merge_broken(resolved, doc.broken, kinds=None)
     problems: list[Diagnostic] = []
     base: tuple[str | int, ...] = ("procedure",)
     _merge(resolved, "role", spec.roles, resolved.roles, (doc, (*base, "roles")), problems)
@@ -78,6 +87,7 @@ def resolve(
             )
             continue
         policy, pdoc = policies[policy_id]
+        _merge_broken(resolved, pdoc.broken, kinds=_POLICY_KINDS)
         pbase: tuple[str | int, ...] = ("policy",)
         # The procedure's own declarations win for roles and fields (they may refine titles);
         # a policy's states, ladders and events must not clash with the procedure's.
@@ -102,6 +112,16 @@ def resolve(
             problems,
         )
     return resolved, problems
+
+
+_POLICY_KINDS = frozenset({"role", "field", "state", "ladder", "policy_event"})
+"""What a policy lends a procedure; its own keys (title, version ...) are no concern of the user."""
+
+
+def _merge_broken(resolved: Resolved, broken: Mapping[str, frozenset[str]], kinds: frozenset[str] | None) -> None:
+    for kind, names in broken.items():
+        if kinds is None or kind in kinds:
+            resolved.broken.setdefault(kind, set()).update(names)
 
 
 def _merge(

@@ -8,21 +8,27 @@ from __future__ import annotations
 
 import difflib
 import string
-from collections.abc import Iterable
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 
 from sopflow.check.resolve import Origin, Resolved, finding, locate
 from sopflow.diagnostics import Diagnostic
 from sopflow.errors import ExpressionError
-from sopflow.expr import Type, assignable, check, field_type, parse
+from sopflow.expr import Type, assignable, check, field_type, names_in, parse
 from sopflow.expr.types import BOOL
 from sopflow.model import LEVEL_SEPARATOR, RESUME, Branch, Call, Event, State, Timer
 from sopflow.model.values import coerce
 
 
 def type_env(resolved: Resolved) -> dict[str, Type]:
-    """What expressions may name: the fields, and ``state`` (an enum of every state name)."""
+    """What expressions may name: the fields, and ``state`` (an enum of every state name).
+
+    States that failed validation are named too: a guard comparing ``state`` with one of
+    them is not wrong for that.
+    """
     env = {name: field_type(f.type, f.values) for name, f in resolved.fields.items()}
-    env["state"] = Type("enum", frozenset(all_state_names(resolved)))
+    states = {*all_state_names(resolved), *resolved.broken.get("state", ())}
+    env["state"] = Type("enum", frozenset(states))
     return env
 
 
@@ -37,28 +43,60 @@ def all_state_names(resolved: Resolved) -> list[str]:
     return names
 
 
+_KIND_OF = {"placeholder": "field"}
+"""The kind of entry a looked-up name refers to, where the two differ."""
+
+
 def final_outcomes(resolved: Resolved) -> set[str]:
     return {s.final for s in resolved.states.values() if s.final is not None}
 
 
+@dataclass(frozen=True)
+class Callees:
+    """What a call needs to know of every procedure of the library it may name."""
+
+    outcomes_of: Mapping[str, set[str]]
+    fields_of: Mapping[str, Mapping[str, Type]]
+    broken_of: Mapping[str, Mapping[str, Collection[str]]] = field(default_factory=dict)
+    """Names that failed validation in each procedure (see :mod:`sopflow.io.salvage`)."""
+    unloaded: frozenset[str] = frozenset()
+    """Ids of documents too broken to check: calling one is not calling an unknown procedure."""
+
+
 class _Checker:
-    def __init__(
-        self, resolved: Resolved, outcomes_of: dict[str, set[str]], fields_of: dict[str, dict[str, Type]]
-    ) -> None:
+    def __init__(self, resolved: Resolved, callees: Callees) -> None:
         self.r = resolved
-        self.outcomes_of = outcomes_of
-        self.fields_of = fields_of
+        self.callees = callees
+        self.outcomes_of = callees.outcomes_of
+        self.fields_of = callees.fields_of
+        self.broken: Mapping[str, Collection[str]] = resolved.broken
         self.env = type_env(resolved)
         self.problems: list[Diagnostic] = []
 
     def error(self, code: str, message: str, origin: Origin, *sub: str | int, key: bool = False) -> None:
         self.problems.append(finding("error", code, message, origin, *sub, key=key))
 
-    def name(self, kind: str, name: str, known: Iterable[str], origin: Origin, *sub: str | int) -> bool:
-        choices = sorted(known)
-        if name in choices:
+    def name(
+        self,
+        kind: str,
+        name: str,
+        known: Collection[str],
+        origin: Origin,
+        *sub: str | int,
+        broken: Collection[str] | None = None,
+    ) -> bool:
+        """Whether ``name`` is known; report it unless it names an entry that failed validation.
+
+        ``broken`` are the names that failed, when they are not this procedure's own of ``kind``.
+        """
+        # Lookups are hits almost always; sorting (for a stable did-you-mean) only on a miss keeps
+        # checking linear in the size of the procedure.
+        if name in known:
             return True
-        close = difflib.get_close_matches(name, choices, n=1)
+        failed = self.broken.get(_KIND_OF.get(kind, kind), ()) if broken is None else broken
+        if name in failed or "*" in failed:
+            return False  # its own schema error is reported; an "unknown" here would be noise
+        close = difflib.get_close_matches(name, sorted(known), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         self.error(f"unknown-{kind}", f"unknown {kind} '{name}'{hint}", origin, *sub)
         return False
@@ -66,6 +104,9 @@ class _Checker:
     def expression(self, text: str, origin: Origin, *sub: str | int, want: Type | None = None) -> None:
         try:
             node = parse(text)
+            failed = self.broken.get("field", ())
+            if failed and ("*" in failed or not names_in(node).isdisjoint(failed)):
+                return  # a field that failed validation has no type to check against
             found = check(node, self.env)
             if want is BOOL and found.kind not in {"bool", "null"}:
                 raise ExpressionError(f"a condition must be true or false, found {found}", column=1)
@@ -84,7 +125,8 @@ class _Checker:
     def run(self) -> list[Diagnostic]:
         r = self.r
         proc = (r.doc, ("procedure",))
-        self.name("state", r.spec.initial, r.states, proc, "initial")
+        if "initial" not in self.broken.get("key", ()):
+            self.name("state", r.spec.initial, r.states, proc, "initial")
         if "state" in r.fields:
             self.error(
                 "reserved-name",
@@ -126,7 +168,7 @@ class _Checker:
             for part in ("on", "timers", "call", "ladder"):
                 if getattr(state, part):
                     self.error("final-state", f"a final state cannot have '{part}'", origin, part, key=True)
-        elif not (state.on or state.timers or state.call or r.policy_events):
+        elif not (state.on or state.timers or state.call or r.policy_events or self.broken.get("policy_event")):
             self.error(
                 "dead-end",
                 f"state '{name}' is not final and has no way out (no events, timers or call)",
@@ -192,25 +234,33 @@ class _Checker:
                 self.expression(text, origin, *sub, fname, want=self.env[fname])
 
     def call(self, call: Call, origin: Origin, *, event_level: bool) -> None:
-        if not self.name("procedure", call.procedure, self.outcomes_of, origin, "procedure"):
+        callee = call.procedure
+        if not self.name("procedure", callee, self.outcomes_of, origin, "procedure", broken=self.callees.unloaded):
             return
-        if call.procedure == self.r.id:
+        if callee == self.r.id:
             self.error("recursive-call", "a procedure cannot call itself", origin, "procedure")
-        child_fields = self.fields_of[call.procedure]
+        child_fields = self.fields_of[callee]
+        child_broken = self.callees.broken_of.get(callee, {})
+        failed_fields = child_broken.get("field", ())
         for child_field, text in call.with_.items():
-            if self.name("field", child_field, child_fields, origin, "with", child_field):
+            if self.name("field", child_field, child_fields, origin, "with", child_field, broken=failed_fields):
                 self.expression(text, origin, "with", child_field, want=child_fields[child_field])
         for parent_field, child_field in call.returns.items():
             ok = self.name("field", parent_field, self.r.fields, origin, "returns", parent_field)
-            if self.name("field", child_field, child_fields, origin, "returns", parent_field) and ok:
+            if (
+                self.name("field", child_field, child_fields, origin, "returns", parent_field, broken=failed_fields)
+                and ok
+            ):
                 try:
                     assignable(self.env[parent_field], child_fields[child_field], parse(child_field))
                 except ExpressionError as exc:
                     self.error("expression", exc.message, origin, "returns", parent_field)
-        reachable = self.outcomes_of[call.procedure]
+        reachable = self.outcomes_of[callee]
+        # A callee with a state that failed validation may end in outcomes not seen here.
+        unsure = ("*",) if child_broken.get("state") else ()
         for outcome, target in call.outcomes.items():
             if outcome != "*":
-                self.name("outcome", outcome, reachable, origin, "outcomes", outcome)
+                self.name("outcome", outcome, reachable, origin, "outcomes", outcome, broken=unsure)
             if target == RESUME:
                 if not event_level:
                     self.error(
@@ -222,7 +272,7 @@ class _Checker:
                     )
             else:
                 self.name("state", target, self.r.states, origin, "outcomes", outcome)
-        missing = sorted(reachable - set(call.outcomes)) if "*" not in call.outcomes else []
+        missing = sorted(reachable - set(call.outcomes)) if "*" not in call.outcomes and not unsure else []
         if missing:
             self.error(
                 "unmapped-outcome",
@@ -247,8 +297,6 @@ class _Checker:
                 self.name("placeholder", fname, self.r.fields, origin, part, lang)
 
 
-def check_semantics(
-    resolved: Resolved, outcomes_of: dict[str, set[str]], fields_of: dict[str, dict[str, Type]]
-) -> list[Diagnostic]:
+def check_semantics(resolved: Resolved, callees: Callees) -> list[Diagnostic]:
     """Every located name and type problem of one resolved procedure."""
-    return _Checker(resolved, outcomes_of, fields_of).run()
+    return _Checker(resolved, callees).run()

@@ -8,7 +8,9 @@ from pathlib import Path as FsPath
 from pydantic import ValidationError
 
 from sopflow.diagnostics import Diagnostic
+from sopflow.io.collector import collector_paused
 from sopflow.io.positions import Positions
+from sopflow.io.salvage import Broken, Partial, salvage
 from sopflow.io.validation import validation_diagnostics
 from sopflow.io.yaml_source import parse_yaml
 from sopflow.model import Document
@@ -22,11 +24,30 @@ class LoadedDocument:
     document: Document | None
     positions: Positions
     diagnostics: tuple[Diagnostic, ...]
+    partial: Partial | None = None
+    """For a document that did not validate: the parts that did, for the checker to look at."""
+
+    @property
+    def checkable(self) -> Document | None:
+        """The document as far as it validated: whole, or without its invalid parts."""
+        if self.document is None and self.partial is not None:
+            return self.partial.document
+        return self.document
+
+    @property
+    def broken(self) -> Broken:
+        """Names whose entries did not validate (by kind); empty for a valid document."""
+        return self.partial.broken if self.partial is not None else {}
 
 
 def load_text(text: str, source: str = "<string>") -> LoadedDocument:
     """Parse and validate one document from text; never raises for bad input."""
-    data, positions, problems = parse_yaml(text, source)
+    with collector_paused():
+        return _load(text, source)
+
+
+def _load(text: str, source: str) -> LoadedDocument:
+    data, positions, problems = parse_yaml(text, source, plain=True)
     if data is None:
         return LoadedDocument(source, None, positions, tuple(problems))
     if not isinstance(data, dict):
@@ -39,7 +60,7 @@ def load_text(text: str, source: str = "<string>") -> LoadedDocument:
         document = Document.model_validate(data)
     except ValidationError as exc:
         problems += validation_diagnostics(exc, data, positions, Document)
-        return LoadedDocument(source, None, positions, tuple(problems))
+        return LoadedDocument(source, None, positions, tuple(problems), salvage(exc, data))
     return LoadedDocument(source, document, positions, tuple(problems))
 
 

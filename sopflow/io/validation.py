@@ -43,6 +43,11 @@ def validation_diagnostics(
     return list(dict.fromkeys(found))
 
 
+def data_path(loc: Sequence[Any], data: Any, root: type[BaseModel]) -> Path:
+    """Where in the data one of pydantic's error locations points (union arms and tags dropped)."""
+    return _walk(loc, data, root)[0]
+
+
 def _diagnostic(err: Any, data: Any, positions: Positions, root: type[BaseModel], code: str) -> Diagnostic:
     path, owner = _walk(err["loc"], data, root)
     kind = err["type"]

@@ -3,6 +3,11 @@
 PyYAML's safe loader composes the node tree (which carries marks); we build
 the Python values from it ourselves so positions survive, and so duplicate
 keys — which PyYAML silently overwrites — become errors.
+
+Building happens twice over only when needed: a lean pass builds the values
+and nothing else; the located pass (positions, duplicate keys, values that do
+not construct) runs when the lean pass meets something to report, and for
+positions the first time a finding asks where it is.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from typing import Any
 import yaml
 
 from sopflow.diagnostics import Diagnostic
-from sopflow.io.positions import Path, Positions
+from sopflow.errors import SopflowError
+from sopflow.io.positions import Marks, Path, Positions
+from sopflow.io.yaml_words import plain_message
 
 
 class _Loader(yaml.SafeLoader):
@@ -45,82 +52,182 @@ class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
 
 _FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
 
+MAX_VALUES = 1_000_000
+"""Aliases may repeat a value many times over; past this many a file is refused, not expanded."""
 
-def parse_yaml(text: str, source: str) -> tuple[Any, Positions, list[Diagnostic]]:
-    """Parse one YAML document; on a syntax error return no data and one located diagnostic."""
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+_KINDS = {"tag:yaml.org,2002:timestamp": "date", "tag:yaml.org,2002:int": "number", "tag:yaml.org,2002:float": "number"}
+
+
+def parse_yaml(text: str, source: str, *, plain: bool = False) -> tuple[Any, Positions, list[Diagnostic]]:
+    """Parse one YAML document; on a syntax error return no data and one located diagnostic.
+
+    ``plain`` says syntax errors in an author's words ("the indentation of this line does
+    not match the lines above") instead of PyYAML's ("expected <block end>").
+    """
     if yaml.__with_libyaml__:
-        parsed = _parse(_FastLoader, text, source)
-        if not any(d.code == "yaml" for d in parsed[2]):
+        parsed = _parse(_FastLoader, text, source, plain)
+        if parsed[0] is not None or not parsed[2]:
             return parsed
-    return _parse(_Loader, text, source)
+    return _parse(_Loader, text, source, plain)
 
 
-def _parse(kind: Any, text: str, source: str) -> tuple[Any, Positions, list[Diagnostic]]:
-    positions = Positions(source)
+def _parse(kind: Any, text: str, source: str, plain: bool) -> tuple[Any, Positions, list[Diagnostic]]:
     loader = kind(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return (
-                None,
-                positions,
-                [Diagnostic("error", "yaml", "expected a document, found an empty file", source, 1, 1)],
-            )
-        problems: list[Diagnostic] = []
-        data = _build(loader, node, (), positions, problems)
+            problem = Diagnostic("error", "yaml", "expected a document, found an empty file", source, 1, 1)
+            return None, Positions(source), [problem]
+        try:
+            data = _Lean(loader).build(node)
+        except _Redo:
+            marks: Marks = ({}, {}, set())
+            problems: list[Diagnostic] = []
+            data = _Located(loader, marks, source, problems).build(node, ())
+            return data, Positions(source, marks), problems
+        return data, Positions(source, later=lambda: _marks(kind, text, source)), []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        what = " ".join(p for p in (exc.context, exc.problem) if p)
-        return None, positions, [Diagnostic("error", "yaml", f"invalid YAML: {what}", source, line, col)]
+        what = plain_message(exc) if plain else "invalid YAML: " + " ".join(p for p in (exc.context, exc.problem) if p)
+        return None, Positions(source), [Diagnostic("error", "yaml", what, source, line, col)]
     except yaml.YAMLError as exc:
-        return None, positions, [Diagnostic("error", "yaml", f"invalid YAML: {exc}", source)]
+        return None, Positions(source), [Diagnostic("error", "yaml", f"invalid YAML: {exc}", source)]
+    except RecursionError:
+        return None, Positions(source), [Diagnostic("error", "yaml", "invalid YAML: values nest too deeply", source)]
     finally:
         loader.dispose()
-    return data, positions, problems
 
 
-_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+def _marks(kind: Any, text: str, source: str) -> Marks:
+    """The positions of a document that loaded cleanly, by parsing it again."""
+    marks: Marks = ({}, {}, set())
+    loader = kind(text)
+    try:
+        _Located(loader, marks, source, []).build(loader.get_single_node(), ())
+    except yaml.YAMLError:  # pragma: no cover - the text parsed a moment ago
+        pass
+    finally:
+        loader.dispose()
+    return marks
 
 
-def _build(loader: _Loader, node: yaml.Node, path: Path, pos: Positions, problems: list[Diagnostic]) -> Any:
-    pos.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
-        # The safe constructor would refuse these; building the mapping ourselves must too.
-        raise yaml.constructor.ConstructorError(
-            None, None, f"could not determine a constructor for the tag {node.tag!r}", node.start_mark
-        )
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolve `<<` merge keys the way the safe loader does
+class _Redo(SopflowError):
+    """The lean pass met something only the located pass can report; it never leaves this module."""
+
+
+class _Lean:
+    """Values only: no paths, no positions, nothing allocated that the data does not keep."""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+        self.left = MAX_VALUES
+
+    def build(self, node: yaml.Node) -> Any:
+        self.left -= 1
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            if node.tag == _STR:
+                return node.value
+            try:
+                return self.loader.construct_object(node, deep=True)
+            except ValueError:  # a date such as 2024-02-30: the located pass says where
+                raise _Redo from None
+        if node.tag not in _PLAIN_TAGS or self.left < 0:
+            raise _Redo
+        try:
+            if kind is yaml.SequenceNode:
+                return [self.build(item) for item in node.value]
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == _MERGE:
+                    raise _Redo
+                key = key_node.value if type(key_node) is yaml.ScalarNode else str(key_node.value)
+                if key in result:
+                    raise _Redo
+                result[key] = self.build(value_node)
+            return result
+        except RecursionError:  # an alias inside the very value it names
+            raise _Redo from None
+
+
+class _Located:
+    """Values with the position of every node, and every problem located."""
+
+    def __init__(self, loader: Any, marks: Marks, source: str, problems: list[Diagnostic]) -> None:
+        self.loader = loader
+        loader.constructed_objects, loader.recursive_objects = {}, {}  # what a lean pass left behind
+        self.values, self.keys, self.quoted = marks
+        self.source = source
+        self.problems = problems
+        self.open: set[int] = set()
+        self.left = MAX_VALUES
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.left -= 1
+        if self.left < 0:
+            raise _refused(f"aliases repeat values here past {MAX_VALUES:,} in all; write the values out", node)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        if node.tag not in _PLAIN_TAGS:
+            # The safe constructor would refuse these; building the mapping ourselves must too.
+            raise yaml.constructor.ConstructorError(
+                None, None, f"could not determine a constructor for the tag {node.tag!r}", node.start_mark
+            )
+        if id(node) in self.open:
+            raise _refused("an alias ('*name') stands inside the value it names", node)
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node, path)
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        finally:
+            self.open.discard(id(node))
+
+    def mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
+        written = {id(k) for k, _ in node.value if k.tag != _MERGE}
+        self.loader.flatten_mapping(node)  # `<<` merges come first; the keys written here override them
         result: dict[Any, Any] = {}
+        merged: set[Any] = set()
         for key_node, value_node in node.value:
             # Keys are names in this language: keep the text as written (`1` stays "1").
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
             child = (*path, key)
             at = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if id(key_node) not in written:  # merged: a later merge wins, as in PyYAML
+                result.pop(key, None)
+                merged.add(key)
+            elif key in merged:
+                merged.discard(key)
+                del result[key]
             if key in result:
-                first = pos.keys[child]
-                problems.append(
-                    Diagnostic(
-                        "error",
-                        "duplicate-key",
-                        f"duplicate key '{key}' (first at line {first[0]}); expected each key once",
-                        pos.source,
-                        at[0],
-                        at[1],
-                        _dotted(child),
-                    )
-                )
+                first = self.keys[child]
+                message = f"duplicate key '{key}' (first at line {first[0]}); expected each key once"
+                self.problems.append(Diagnostic("error", "duplicate-key", message, self.source, *at, _dotted(child)))
                 continue
-            pos.keys[child] = at
-            result[key] = _build(loader, value_node, child, pos, problems)
+            self.keys[child] = at
+            result[key] = self.build(value_node, child)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(loader, item, (*path, i), pos, problems) for i, item in enumerate(node.value)]
-    # Only scalars remain here; the isinstance narrows for mypy (collections have no ``style``).
-    if isinstance(node, yaml.ScalarNode) and node.style in ('"', "'"):
-        pos.quoted.add(path)
-    return loader.construct_object(node, deep=True)
+
+    def scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
+        if node.style in ('"', "'"):
+            self.quoted.add(path)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except ValueError as exc:
+            line, col = self.values[path]
+            kind = _KINDS.get(node.tag, "value")
+            message = f"'{node.value}' is not a valid {kind}: {exc}; quote it to keep it as text"
+            self.problems.append(Diagnostic("error", "yaml", message, self.source, line, col, _dotted(path) or None))
+            return node.value
+
+
+def _refused(message: str, node: yaml.Node) -> yaml.constructor.ConstructorError:
+    return yaml.constructor.ConstructorError(None, None, message, node.start_mark)
 
 
 def _dotted(path: Path) -> str:

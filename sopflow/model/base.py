@@ -29,9 +29,8 @@ Language = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
 Text = dict[Language, str]
 """A localised text: one string per language, with ``{field}`` placeholders."""
 
-_DURATION = re.compile(
-    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>hours?|h|minutes?|mins?|m|seconds?|secs?|s)\b",
-)
+_UNITS = "hours?|h|minutes?|mins?|m|seconds?|secs?|s"
+_DURATION = re.compile(rf"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>{_UNITS})\b")
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
 
 
@@ -62,10 +61,21 @@ def parse_duration(value: Any) -> float:
     return seconds
 
 
+_UNITS_ANY_CASE = re.sub("[a-z]", lambda m: f"[{m[0]}{m[0].upper()}]", _UNITS)
+DURATION_PATTERN = rf"^\s*(\d+(\.\d+)?\s*({_UNITS_ANY_CASE})\b\s*)+$"
+"""What ``parse_duration`` reads, for editors: JSON Schema patterns have no case-insensitive flag."""
+
 Duration = Annotated[
     float,
     BeforeValidator(parse_duration),
-    Field(json_schema_extra={"type": ["string", "number"], "examples": ["3 minutes", "20s"]}),
+    Field(
+        json_schema_extra={
+            "type": ["string", "number"],
+            "pattern": DURATION_PATTERN,
+            "exclusiveMinimum": 0,
+            "examples": ["3 minutes", "20s"],
+        }
+    ),
 ]
 """A positive duration in seconds, written as ``3 minutes``, ``20s`` or ``1h 30m``."""
 
@@ -77,6 +87,13 @@ def _non_empty_text(value: Text) -> Text:
 
 
 NonEmptyText = Annotated[Text, AfterValidator(_non_empty_text)]
+
+
+def at_most_one(*keys: str) -> dict[str, Any]:
+    """JSON Schema for a model validator's "at most one of these keys" (a null value counts as absent)."""
+    given = {"not": {"type": "null"}}
+    pairs = [(a, b) for i, a in enumerate(keys) for b in keys[i + 1 :]]
+    return {"not": {"anyOf": [{"required": [a, b], "properties": {a: given, b: given}} for a, b in pairs]}}
 
 
 class Spec(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, get_args
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from sopflow.model.base import NonEmptyText, Spec, Text
 
@@ -14,6 +14,14 @@ FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 
 class FieldSpec(Spec):
     """One piece of session data; ``private`` marks personal data that logs redact."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"type": {"const": "enum"}}},
+            "then": {"required": ["values"], "properties": {"values": {"type": "array", "minItems": 1}}},
+            "else": {"properties": {"values": {"type": "null"}}},
+        }
+    )
 
     type: FieldType
     values: list[str] | None = Field(default=None, description="The allowed values of an enum.")

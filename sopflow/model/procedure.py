@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from typing import Any, Literal, get_args
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, GetJsonSchemaHandler, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from sopflow.model.base import (
+    NAME_PATTERN,
     Citation,
     Duration,
     Language,
@@ -21,6 +24,7 @@ from sopflow.model.base import (
     ProcedureId,
     Spec,
     Text,
+    at_most_one,
 )
 from sopflow.model.fields import FieldSpec
 
@@ -64,6 +68,13 @@ class Call(Spec):
 class Event(Spec):
     """Something a person reports to the session; it moves the procedure on."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            **at_most_one("to", "branches", "call"),
+            "allOf": [{"properties": {"branches": {"minItems": 1}}}],
+        }
+    )
+
     title: Text | None = None
     roles: list[Name] = Field(default_factory=list, description="Who may fire it; empty means the state's role.")
     data: list[str] = Field(
@@ -82,6 +93,14 @@ class Event(Spec):
     def _shorthand(cls, value: Any) -> Any:
         return _target_shorthand(value)
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        # Editors must accept the shorthand too, or they underline the most common line of a procedure.
+        mapping = handler.resolve_ref_schema(handler(core_schema))
+        title, description = mapping.pop("title", None), mapping.pop("description", None)
+        shorthand = {"type": "string", "pattern": NAME_PATTERN, "description": "Shorthand for {to: <state>}."}
+        return {"title": title, "description": description, "anyOf": [shorthand, mapping]}
+
     @model_validator(mode="after")
     def _one_way_out(self) -> Event:
         ways = [w for w in ("to", "branches", "call") if getattr(self, w) is not None]
@@ -94,6 +113,8 @@ class Event(Spec):
 
 class Timer(Spec):
     """Time passing is an event too: after the delay in the state, the timer fires."""
+
+    model_config = ConfigDict(json_schema_extra=at_most_one("to", "branches"))
 
     after: Duration
     title: Text | None = None
@@ -210,6 +231,14 @@ class Procedure(Spec):
 
 class Document(Spec):
     """One YAML file: the language version and exactly one procedure or policy."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": [body], "properties": {body: {"type": "object"}}} for body in ("procedure", "policy")
+            ]
+        }
+    )
 
     sopflow: Literal[1] = Field(description="Version of the procedure language.")
     procedure: Procedure | None = None
