@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any, Never
 
@@ -22,6 +21,7 @@ from sopflow.compile import Procedure, compile_procedure
 from sopflow.diagnostics import Diagnostic
 from sopflow.errors import ProcedureInvalid, SnapshotError, UnknownProcedure
 from sopflow.io import LoadedDocument, load_file, load_text
+from sopflow.io.collector import collector_paused
 from sopflow.runtime import Clock, Entry, Listener, Session, replay
 from sopflow.runtime.session import START_OPTIONS, refuse_unknown
 
@@ -30,10 +30,9 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 def bundled_path() -> Path:
     """Where the procedures shipped with sopflow live (in the wheel, or in a source checkout)."""
-    packaged = resources.files("sopflow") / "_bundled"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "procedures"
+    here = Path(__file__).resolve().parent
+    packaged = here / "_bundled"
+    return packaged if packaged.is_dir() else here.parent / "procedures"
 
 
 def collect(paths: Iterable[str | Path]) -> list[Path]:
@@ -185,10 +184,12 @@ class Library:
 def load_library(*paths: str | Path) -> Library:
     """Load every procedure and policy below ``paths`` (default: the bundled library)."""
     files = collect(paths or (bundled_path(),))
-    return Library.from_documents([load_file(f) for f in files])
+    with collector_paused():  # loading makes no cycles worth collecting; see sopflow.io.collector
+        return Library.from_documents([load_file(f) for f in files])
 
 
 def load_string(text: str, *more: str, source: str = "<string>") -> Library:
     """A library from YAML texts, handy in tests and notebooks."""
-    docs = [load_text(t, f"{source}[{i}]" if more else source) for i, t in enumerate((text, *more))]
-    return Library.from_documents(docs)
+    with collector_paused():
+        docs = [load_text(t, f"{source}[{i}]" if more else source) for i, t in enumerate((text, *more))]
+        return Library.from_documents(docs)

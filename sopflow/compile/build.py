@@ -74,6 +74,8 @@ class _Builder:
             call,
             title=event.title,
             checks_requires=kind == "event",
+            accepts=frozenset(name for name, _ in data),
+            required=tuple(name for name, required in data if required),
         )
 
     def returns(self, call: CallIR, source: str) -> dict[str, WayIR]:

@@ -60,6 +60,10 @@ class WayIR:
     delay: float | None = None
     title: Text | None = None
     checks_requires: bool = True
+    accepts: frozenset[str] = frozenset()
+    """Every field the event may carry (``data`` as a set, for the check of each fire)."""
+    required: tuple[str, ...] = ()
+    """The fields it must carry."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from sopflow.model.values import coerce
 
 @dataclass(frozen=True, eq=False)
 class Procedure:
-    """A procedure ready to run: the IR table, the transitions machine and the declarations.
+    """A procedure ready to run: the IR table, the declarations, and (on demand) the transitions machine.
 
     Sessions point at it by ``(id, version)``; it never changes after compiling.
     """
@@ -34,7 +34,6 @@ class Procedure:
     roles: Mapping[str, Role]
     fields: Mapping[str, FieldSpec]
     ir: IR
-    machine: Machine = field(repr=False)
     invariants: tuple[tuple[str, str, Evaluator], ...] = field(repr=False)
     defaults: Mapping[str, Any] = field(repr=False)
     private: frozenset[str] = field(repr=False)
@@ -48,6 +47,15 @@ class Procedure:
     memo: dict[Any, Any] = field(default_factory=dict, repr=False)
     """Per-procedure caches of the runtime (a state's event options by language): they live and die
     with the procedure, so a library of a thousand procedures never thrashes a shared cache."""
+
+    @property
+    def machine(self) -> Machine:
+        """The shared transitions machine, built from the IR the first time a strict session or a
+        diagram asks: most hosts never need it, and it is the largest part of a compiled procedure."""
+        built: Machine | None = self.memo.get("machine")
+        if built is None:
+            built = self.memo["machine"] = build_machine(self.ir)
+        return built
 
     def coerce(self, name: str, value: Any) -> Any:
         """Validate ``value`` for field ``name``; ``ValueError`` says what was expected."""
@@ -100,7 +108,6 @@ def compile_procedure(resolved: Resolved, outcomes_of: dict[str, set[str]]) -> P
         roles=MappingProxyType(dict(resolved.roles)),
         fields=MappingProxyType(dict(resolved.fields)),
         ir=ir,
-        machine=build_machine(ir),
         invariants=invariants,
         defaults=MappingProxyType(defaults),
         private=frozenset(name for name, f in resolved.fields.items() if f.private),

@@ -13,6 +13,7 @@ positions the first time a finding asks where it is.
 from __future__ import annotations
 
 import re
+import zlib
 from typing import Any
 
 import yaml
@@ -88,7 +89,10 @@ def _parse(kind: Any, text: str, source: str, plain: bool) -> tuple[Any, Positio
             problems: list[Diagnostic] = []
             data = _Located(loader, marks, source, problems).build(node, ())
             return data, Positions(source, marks), problems
-        return data, Positions(source, later=lambda: _marks(kind, text, source)), []
+        # Kept compressed: positions are rarely asked for, and the text would be the largest
+        # thing a loaded library holds per procedure.
+        packed = zlib.compress(text.encode("utf-8"), 1)
+        return data, Positions(source, later=lambda: _marks(kind, zlib.decompress(packed).decode("utf-8"), source)), []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)

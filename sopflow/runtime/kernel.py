@@ -261,21 +261,32 @@ class _Run:
                 f"it is for: {', '.join(sorted(way.roles))}",
                 frame.state,
             )
-        if not given and not any(required for _, required in way.data):
+        if not given and not way.required:
             return {}
-        declared = dict(way.data)
-        unknown = [k for k in given if k not in declared]
-        if unknown:
-            expected = ", ".join(declared) or "no data"
-            raise _Refused(
-                InvalidEventData,
-                f"'{way.name}' does not carry {', '.join(map(repr, unknown))}; expected: {expected}",
-                frame.state,
-            )
-        missing = [k for k, required in way.data if required and given.get(k) is None]
-        if missing:
-            raise _Refused(InvalidEventData, f"'{way.name}' needs {', '.join(map(repr, missing))}", frame.state)
-        return {key: _coerce(frame.procedure, key, value, f"'{way.name}' field") for key, value in given.items()}
+        accepts = way.accepts
+        for key in given:
+            if key not in accepts:
+                unknown = [k for k in given if k not in accepts]
+                expected = ", ".join(name for name, _ in way.data) or "no data"
+                raise _Refused(
+                    InvalidEventData,
+                    f"'{way.name}' does not carry {', '.join(map(repr, unknown))}; expected: {expected}",
+                    frame.state,
+                )
+        for key in way.required:
+            if given.get(key) is None:
+                missing = [k for k in way.required if given.get(k) is None]
+                raise _Refused(InvalidEventData, f"'{way.name}' needs {', '.join(map(repr, missing))}", frame.state)
+        procedure = frame.procedure
+        values = {}
+        try:
+            for key, value in given.items():
+                values[key] = procedure.coerce(key, value)
+        except ValueError:
+            for key, value in given.items():  # again, to say which field and why
+                _coerce(procedure, key, value, f"'{way.name}' field")
+            raise
+        return values
 
     def apply(
         self,

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Never
 
@@ -23,7 +23,7 @@ from sopflow.runtime import snapshot as snapshots
 from sopflow.runtime.clock import Clock, aware
 from sopflow.runtime.config import EMPTY, Configuration, Fire, Frame, Move, Tick
 from sopflow.runtime.journal import REDACTED, Entry
-from sopflow.runtime.step import EventOption, Step, TimerInfo, pick, render, state_options
+from sopflow.runtime.step import EventOption, Step, TimerInfo, state_options, state_texts
 
 Listener = Callable[["Session", Entry], None]
 """Called with the session and each entry, once the step that wrote it is committed."""
@@ -84,7 +84,7 @@ class Session:
         _check_clock(clock)
         _check_text("role", role)
         lang = lang or procedure.languages[0]
-        sid = session_id or uuid.uuid4().hex
+        sid = session_id or os.urandom(16).hex()  # as random as uuid4, without importing uuid
         move = kernel.start(
             procedure, session=sid, at=_now(clock), role=role, actor=actor, data=data, lang=lang, strict=strict
         )
@@ -140,29 +140,26 @@ class Session:
         lang = lang or self.lang
         frames = self.config.frames
         frame = frames[-1]
-        here = frame.here
-        langs = frame.procedure.languages
+        procedure = frame.procedure
+        here = procedure.ir.states[frame.state]
         data = frame.data
-        if redact and frame.procedure.private:
-            data = {k: REDACTED if k in frame.procedure.private and v is not None else v for k, v in data.items()}
+        if redact and procedure.private:
+            data = {k: REDACTED if k in procedure.private and v is not None else v for k, v in data.items()}
+        texts = state_texts(procedure, frame.state, lang)
+        say, do = texts.render(lang, data)
         return Step(
-            procedure=frame.procedure.id,
+            procedure=procedure.id,
             state=frame.state,
             path=(frame.state,) if len(frames) == 1 else tuple(f.state for f in frames),
             role=here.role,
-            title=pick(here.title, lang, langs),
-            say=render(here.say, lang, langs, data),
-            do=render(here.do, lang, langs, data),
+            title=texts.title,
+            say=say,
+            do=do,
             tips=here.tips,
             source=here.source,
             missing=tuple(f for f in here.requires if frame.data.get(f) is None) if here.requires else (),
             events=self._event_options(lang),
-            timers=tuple(
-                TimerInfo(f.procedure.ir.way(f.state, t).name, due, f.procedure.id)
-                for f in frames
-                if f.deadlines
-                for t, due in sorted(f.deadlines.items(), key=lambda x: x[1])
-            ),
+            timers=_timers(frames) if len(frames) > 1 or frame.deadlines else (),
             outcome=frames[0].outcome,
             lang=lang,
         )
@@ -293,6 +290,15 @@ class Session:
 
     def __repr__(self) -> str:
         return f"<Session {self.id[:8]} {self.procedure.id} at {'/'.join(self.path)} outcome={self.outcome}>"
+
+
+def _timers(frames: tuple[Frame, ...]) -> tuple[TimerInfo, ...]:
+    return tuple(
+        TimerInfo(f.procedure.ir.way(f.state, t).name, due, f.procedure.id)
+        for f in frames
+        if f.deadlines
+        for t, due in sorted(f.deadlines.items(), key=lambda x: x[1])
+    )
 
 
 START_OPTIONS = ("actor", "data", "lang", "session_id", "strict", "keep_journal", "listeners", "version")

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import string
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sopflow.compile import Procedure
 from sopflow.model import Citation, Text
 
 
-@dataclass(frozen=True, slots=True)
-class EventOption:
+class EventOption(NamedTuple):
     """An event the host may fire now, and what it needs."""
 
     name: str
@@ -27,16 +26,17 @@ class EventOption:
     procedure: str
 
 
-@dataclass(frozen=True, slots=True)
-class TimerInfo:
+class TimerInfo(NamedTuple):
     name: str
     due: dt.datetime
     procedure: str
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    """The current step of the innermost running procedure, rendered in one language."""
+class Step(NamedTuple):
+    """The current step of the innermost running procedure, rendered in one language.
+
+    A named tuple, like journal entries: a session returns one from every ``fire``.
+    """
 
     procedure: str
     state: str
@@ -100,6 +100,48 @@ def render(text: Text | None, lang: str, fallback: tuple[str, ...], data: Mappin
     if line is None:
         line = next((text[x] for x in fallback if x in text), next(iter(text.values())))
     return line.format_map(_Values(data, lang))
+
+
+class StateTexts(NamedTuple):
+    """A state's words in one language; a line with no placeholders is rendered once and kept."""
+
+    title: str | None
+    say: str | None
+    say_fills: bool
+    do: str | None
+    do_fills: bool
+
+    def render(self, lang: str, data: Mapping[str, Any]) -> tuple[str | None, str | None]:
+        say, do = self.say, self.do
+        if self.say_fills or self.do_fills:
+            values = _Values(data, lang)
+            if self.say_fills and say is not None:
+                say = say.format_map(values)
+            if self.do_fills and do is not None:
+                do = do.format_map(values)
+        return say, do
+
+
+def state_texts(procedure: Procedure, state: str, lang: str) -> StateTexts:
+    """The texts of one state in ``lang``, prepared once per procedure, state and language."""
+    key = ("texts", state, lang)
+    found: StateTexts | None = procedure.memo.get(key)
+    if found is None:
+        here, langs = procedure.ir.states[state], procedure.languages
+        say, do = pick(here.say, lang, langs), pick(here.do, lang, langs)
+        say_fills, do_fills = _fills(say), _fills(do)
+        found = procedure.memo[key] = StateTexts(
+            pick(here.title, lang, langs),
+            say if say is None or say_fills else say.format_map({}),
+            say_fills,
+            do if do is None or do_fills else do.format_map({}),
+            do_fills,
+        )
+    return found
+
+
+def _fills(line: str | None) -> bool:
+    return line is not None and any(name is not None for _, name, _, _ in string.Formatter().parse(line))
 
 
 def pick(text: Text | None, lang: str, fallback: tuple[str, ...]) -> str | None:
