@@ -35,7 +35,7 @@ class Procedure:
     fields: Mapping[str, FieldSpec]
     ir: IR
     invariants: tuple[tuple[str, str, Evaluator], ...] = field(repr=False)
-    defaults: Mapping[str, Any] = field(repr=False)
+    defaults: MappingProxyType[str, Any] = field(repr=False)
     private: frozenset[str] = field(repr=False)
     policy_fields: frozenset[str] = field(repr=False)
     """Fields a policy contributes; a child that shares the policy hands them back on return."""

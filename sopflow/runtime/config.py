@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from sopflow.compile import Procedure, StateIR
 from sopflow.errors import RuntimeRefusal
 from sopflow.runtime.journal import Entry
 
-EMPTY: Mapping[str, Any] = MappingProxyType({})
+EMPTY: Mapping[str, Any] = {}
+"""The one empty mapping entries and frames share. A plain dict, never written to: unlike a
+mappingproxy it is invisible to the cycle collector, so a journal of a hundred thousand live
+sessions costs a full collection nothing."""
 
 
 class Frame(NamedTuple):

@@ -74,7 +74,7 @@ def start(
     """The first configuration of a session and its start entry; refuses bad start data by raising."""
     try:
         given = _door(data)
-        values = dict(procedure.defaults)
+        values = procedure.defaults.copy()
         unknown = sorted(set(given) - set(procedure.fields))
         if unknown:
             fields = ", ".join(procedure.fields) or "none"
@@ -387,7 +387,7 @@ class _Run:
     def call(self, depth: int, call: CallIR, at: dt.datetime) -> None:
         parent = self.frames[depth]
         callee = parent.procedure.callees[call.procedure]
-        data = dict(callee.defaults)
+        data = callee.defaults.copy()
         for name, evaluate in call.with_:
             value = _evaluate(evaluate, parent.data, f"calling '{callee.id}', argument '{name}'")
             data[name] = _coerce(callee, name, value, f"calling '{callee.id}', argument")

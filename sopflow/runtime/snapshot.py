@@ -144,7 +144,7 @@ def load(raw: Any, resolve: Resolver) -> Loaded:
             raise SnapshotError(f"frames.{i}: {exc.message}") from None
         except SopflowError as exc:
             raise SnapshotError(f"frames.{i}.procedure: {exc}") from None
-        frames.append(_frame(procedure, fr, f"frames.{i}", parent=frames[-1] if frames else None))
+        frames.append(_frame(procedure, fr, i, parent=frames[-1] if frames else None))
     _check_stack(frames)
     journal = tuple(_entry(e, f"journal.{i}") for i, e in enumerate(record.get("journal") or ()))
     seq = record["seq"]
@@ -169,13 +169,14 @@ def parse(raw: Any) -> SnapshotRecord:
         raise SnapshotError(f"{where}: {first['msg']}{more}") from None
 
 
-def _frame(procedure: Procedure, fr: FrameRecord, where: str, parent: Frame | None) -> Frame:
+def _frame(procedure: Procedure, fr: FrameRecord, index: int, parent: Frame | None) -> Frame:
+    where = f"frames.{index}"  # only formatted into errors; cheap enough to keep readable
     states = procedure.ir.states
     state = fr["state"]
     if state not in states:
         raise SnapshotError(f"{where}.state: '{procedure.id}' v{procedure.version} has no such state")
     here = states[state]
-    data = dict(procedure.defaults)
+    data = procedure.defaults.copy()
     exact = _exact_types(procedure)
     for key, value in fr["data"].items():
         if value is None or type(value) is exact.get(key):
@@ -190,8 +191,8 @@ def _frame(procedure: Procedure, fr: FrameRecord, where: str, parent: Frame | No
             data[key] = from_json(spec, value)
         except ValueError:
             raise SnapshotError(f"{where}.data.{key}: not a {spec.type}") from None
-    timers = {t.trigger for t in here.timers}
     deadlines: dict[str, dt.datetime] = {}
+    timers = {t.trigger for t in here.timers} if fr["deadlines"] else set()
     for trigger, text in fr["deadlines"].items():
         if trigger not in timers:
             raise SnapshotError(f"{where}.deadlines: state '{state}' has no timer '{trigger}'")
