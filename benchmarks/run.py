@@ -247,12 +247,12 @@ def traced_per_object(make: Any, n: int, detach: Any = None) -> tuple[float, flo
 
 def bench_memory(library: sopflow.Library, machine: Any, sizes: Sizes) -> dict[str, Any]:
     clock = sopflow.ManualClock()
-    shared: list[Any] = []
 
-    def detach_journal(session: sopflow.Session) -> None:
-        session.journal = shared
+    def bare() -> sopflow.Session:
+        return library.start(PROCEDURE, clock=clock, role=FRONT, data=START_DATA, keep_journal=False)
 
-    with_journal, idle, _ = traced_per_object(lambda: sf.start(library, clock), sizes.memory, detach_journal)
+    with_journal, _, _ = traced_per_object(lambda: sf.start(library, clock), sizes.memory)
+    idle, _, _ = traced_per_object(bare, sizes.memory)
     trans, _, _ = traced_per_object(lambda: bt.new_visit(machine, **START_DATA), sizes.memory_transitions)
     machine.remove_model(list(machine.models))  # every model attached here is ours
     floor, _, _ = traced_per_object(lambda: fd.Visit(**START_DATA), sizes.memory)

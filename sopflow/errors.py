@@ -25,6 +25,7 @@ step at run time (tell the person at the desk)::
     │   └── CommandError           the sopflow command was called wrongly (exit status 2)
     ├── SnapshotError              a snapshot or journal is malformed or does not fit the library
     │   └── ReplayMismatch         replaying a journal does not give the recorded entries
+    ├── CommandFailed              the sopflow command understood its input, and the input is wrong (exit 1)
     ├── ListenerError              a listener failed; the step it was told about is committed
     └── EngineDisagreement         strict mode: the IR and the transitions machine differ (a bug)
 
@@ -174,6 +175,14 @@ class SessionBusy(UsageError):
 
 class CommandError(UsageError):
     """The ``sopflow`` command was called wrongly: a missing file, an unknown id or option (exit status 2)."""
+
+
+class CommandFailed(SopflowError):
+    """The ``sopflow`` command understood its input, and the input is wrong: the message says what to fix."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
 
 
 class SnapshotError(SopflowError):

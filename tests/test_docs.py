@@ -21,7 +21,7 @@ def test_language_examples_load_and_check() -> None:
     """Every complete document in language.md loads and passes the checker together."""
     documents = [b for b in blocks("language.md", "yaml") if b.startswith("sopflow: 1")]
     library = sopflow.load_string(*documents, source="docs/language.md")
-    assert ["docs.farewell", "docs.inquiry"] == list(library)
+    assert ["docs.farewell", "docs.inquiry", "docs.start_data"] == list(library)
 
 
 def test_hosting_examples_run_in_order(capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,9 +18,10 @@ from rich.table import Table
 
 from sopflow.analysis.lint import RULES, lint_library
 from sopflow.check import check_documents
-from sopflow.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageProblem, print_diagnostics, stdout, summary
+from sopflow.cli.common import EXIT_OK, EXIT_PROBLEMS, print_diagnostics, stdout, summary
 from sopflow.cli.files import Selection, select
 from sopflow.diagnostics import Diagnostic
+from sopflow.errors import CommandError
 from sopflow.library import Library
 
 Format = Literal["text", "json"]
@@ -141,5 +142,5 @@ def schema(
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise UsageProblem(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
     stdout().print(f"wrote {escape(str(output))}")

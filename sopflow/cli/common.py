@@ -19,7 +19,14 @@ from rich.console import Console
 from rich.markup import escape
 
 from sopflow.diagnostics import Diagnostic
-from sopflow.errors import DefinitionError, ProcedureInvalid, SopflowError, UnknownProcedure
+from sopflow.errors import (
+    CommandError,
+    CommandFailed,
+    DefinitionError,
+    ProcedureInvalid,
+    SopflowError,
+    UnknownProcedure,
+)
 from sopflow.library import Library, load_library
 
 EXIT_OK = 0
@@ -41,14 +48,6 @@ class Settings:
 
 
 SETTINGS = Settings()
-
-
-class UsageProblem(SopflowError):
-    """The user asked for something that cannot be (a missing file, an unknown language)."""
-
-
-class Problem(SopflowError):
-    """The input is understood and wrong; the message says what to fix."""
 
 
 class Out(Console):
@@ -99,12 +98,12 @@ def report(exc: BaseException) -> int:
             "(run 'sopflow validate' on them for details)"
         )
         return EXIT_PROBLEMS
-    if isinstance(exc, (UsageProblem, UnknownProcedure)):
+    if isinstance(exc, (CommandError, UnknownProcedure)):
         message = exc.message if isinstance(exc, DefinitionError) else str(exc)
         err.print(f"[bold red]error:[/] {escape(message)}")
         return EXIT_USAGE
     if isinstance(exc, SopflowError):
-        kind = "" if isinstance(exc, (Problem, DefinitionError)) else f"{type(exc).__name__}: "
+        kind = "" if isinstance(exc, (CommandFailed, DefinitionError)) else f"{type(exc).__name__}: "
         err.print(f"[bold red]error:[/] {escape(kind + str(exc))}")
         return EXIT_PROBLEMS
     if isinstance(exc, BrokenPipeError):
@@ -139,7 +138,7 @@ def existing(paths: Sequence[Path]) -> list[Path]:
     """The paths, refusing any that does not exist (a usage error, not a finding)."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        raise UsageProblem(f"no such file or folder: {', '.join(missing)}")
+        raise CommandError(f"no such file or folder: {', '.join(missing)}")
     return list(paths)
 
 
@@ -161,6 +160,6 @@ def language(lang: str | None, languages: Sequence[str], what: str) -> str:
     if lang not in languages:
         if lang not in LANGUAGES:
             known = ", ".join(dict.fromkeys([*languages, *LANGUAGES]))
-            raise UsageProblem(f"unknown language '{lang}'; choose one of: {known}")
+            raise CommandError(f"unknown language '{lang}'; choose one of: {known}")
         stderr().print(f"note: {what} has no {lang} texts; showing {', '.join(languages)} instead")
     return lang

@@ -16,7 +16,8 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from sopflow.cli.common import UsageProblem, existing
+from sopflow.cli.common import existing
+from sopflow.errors import CommandError
 from sopflow.io import LoadedDocument, load_file, load_text
 from sopflow.library import collect
 
@@ -74,11 +75,11 @@ def is_scenario(text: str) -> bool:
 def select(paths: Sequence[Path] | None, exclude: Sequence[str]) -> Selection:
     """Load the procedure and policy files below ``paths``; a path or folder with none is a usage error."""
     if not paths:
-        raise UsageProblem("give at least one procedure file or folder, e.g. 'sopflow validate procedures/'")
+        raise CommandError("give at least one procedure file or folder, e.g. 'sopflow validate procedures/'")
     found = [f for f in collect(existing(paths)) if not excluded(f, exclude)]
     where = ", ".join(map(str, paths))
     if not found:
-        raise UsageProblem(f"no .yaml or .yml files in {where}" + (" (after --exclude)" if exclude else ""))
+        raise CommandError(f"no .yaml or .yml files in {where}" + (" (after --exclude)" if exclude else ""))
     chosen = Selection()
     for path in found:
         try:
@@ -92,7 +93,7 @@ def select(paths: Sequence[Path] | None, exclude: Sequence[str]) -> Selection:
         # load_file turns a file that cannot be read into a finding located at the file.
         chosen.docs.append(load_file(path) if text is None else load_text(text, str(path)))
     if not chosen.files:
-        raise UsageProblem(
+        raise CommandError(
             f"no procedure or policy files in {where}, only scenarios ({chosen.note()}); "
             "play one with 'sopflow walk --script FILE'"
         )

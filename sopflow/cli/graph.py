@@ -11,8 +11,9 @@ from typing import Annotated, Literal
 import typer
 from rich.markup import escape
 
-from sopflow.cli.common import Problem, UsageProblem, language, library, stdout
+from sopflow.cli.common import language, library, stdout
 from sopflow.cli.show import IdArg, LangOpt, LibraryOpt
+from sopflow.errors import CommandError, CommandFailed
 
 GraphFormat = Literal["mermaid", "dot", "svg", "png"]
 _INSTALL = (
@@ -46,7 +47,7 @@ def graph(
         _write(source.encode(), output)
         return
     if fmt == "png" and output is None and sys.stdout.isatty():
-        raise UsageProblem("a PNG is binary; give --output FILE (or pipe the output)")
+        raise CommandError("a PNG is binary; give --output FILE (or pipe the output)")
     _write(_graphviz(source, fmt), output)
 
 
@@ -54,15 +55,15 @@ def _graphviz(source: str, fmt: str) -> bytes:
     """Run Graphviz's ``dot`` to draw ``source`` as ``fmt``."""
     program = shutil.which("dot")
     if program is None:
-        raise Problem(_INSTALL.format(fmt=fmt))
+        raise CommandFailed(_INSTALL.format(fmt=fmt))
     try:
         done = subprocess.run(
             [program, f"-T{fmt}"], input=source.encode(), capture_output=True, timeout=60, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise Problem(f"Graphviz's dot failed to run: {exc}") from None
+        raise CommandFailed(f"Graphviz's dot failed to run: {exc}") from None
     if done.returncode != 0:
-        raise Problem(f"Graphviz's dot failed: {done.stderr.decode(errors='replace').strip()}")
+        raise CommandFailed(f"Graphviz's dot failed: {done.stderr.decode(errors='replace').strip()}")
     return done.stdout
 
 
@@ -74,5 +75,5 @@ def _write(data: bytes, output: Path | None) -> None:
     try:
         output.write_bytes(data)
     except OSError as exc:
-        raise UsageProblem(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
     stdout().print(f"wrote {escape(str(output))}", soft_wrap=True)

@@ -14,9 +14,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from sopflow.cli.common import LANGUAGES, UsageProblem, library, stdout
+from sopflow.cli.common import LANGUAGES, library, stdout
 from sopflow.cli.show import LangOpt, LibraryOpt
 from sopflow.compile import Procedure
+from sopflow.errors import CommandError
 from sopflow.render.text import pick
 
 ListFormat = Literal["text", "json"]
@@ -43,7 +44,7 @@ def list_procedures(
     procedures = [lib[pid] for pid in lib]
     known = dict.fromkeys([*LANGUAGES, *(x for p in procedures for x in p.languages)])
     if lang is not None and lang not in known:
-        raise UsageProblem(f"unknown language '{lang}'; choose one of: {', '.join(known)}")
+        raise CommandError(f"unknown language '{lang}'; choose one of: {', '.join(known)}")
     rows = [row(p, lang) for p in procedures]
     if fmt == "json":
         sys.stdout.write(json.dumps({"procedures": rows}, ensure_ascii=False, indent=2) + "\n")

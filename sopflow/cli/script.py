@@ -11,9 +11,10 @@ from pathlib import Path
 
 import typer
 
-from sopflow.cli.common import Problem, UsageProblem, library, print_diagnostics, stderr, stdout
+from sopflow.cli.common import library, print_diagnostics, stderr, stdout
 from sopflow.cli.scenario_view import failure_view, transcript_view
 from sopflow.compile import Procedure
+from sopflow.errors import CommandError, CommandFailed
 from sopflow.render.text import pick
 from sopflow.testing import (
     DEFAULT_START,
@@ -43,12 +44,12 @@ def _failure(exc: ScenarioFailed) -> tuple[str, str]:
 def play(script: Path, procedure_id: str | None, lang: str | None, paths: list[Path] | None) -> None:
     """Play ``script``; exit 1 (after the transcript so far) if the procedure does not do what it says."""
     if not script.exists():
-        raise UsageProblem(f"no such scenario file: {script}")
+        raise CommandError(f"no such scenario file: {script}")
     console = stdout()
     try:
         scenario = load_scenario(script)
         if procedure_id is not None and procedure_id != scenario.procedure:
-            raise UsageProblem(f"{script} plays '{scenario.procedure}', not '{procedure_id}'")
+            raise CommandError(f"{script} plays '{scenario.procedure}', not '{procedure_id}'")
         lib = library(paths)
         procedure = lib[scenario.procedure]
         languages = [lang] if lang else list(scenario_languages(scenario, lib))
@@ -89,4 +90,4 @@ def play(script: Path, procedure_id: str | None, lang: str | None, paths: list[P
     except ScenarioError as exc:
         print_diagnostics(stderr(), exc.diagnostics)
         count = len(exc.diagnostics)
-        raise Problem(f"{script} cannot be played: {count} problem{'s' if count != 1 else ''} above") from None
+        raise CommandFailed(f"{script} cannot be played: {count} problem{'s' if count != 1 else ''} above") from None

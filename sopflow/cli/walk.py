@@ -22,12 +22,13 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from sopflow.cli.common import UsageProblem, language, library, stdout
+from sopflow.cli.common import language, library, stdout
 from sopflow.cli.convert import Unfit, parse_value
 from sopflow.cli.prompts import Ask, ask_value
 from sopflow.cli.show import LangOpt, LibraryOpt
 from sopflow.cli.walker import Walker, say_left
 from sopflow.compile import Procedure
+from sopflow.errors import CommandError
 from sopflow.render.text import pick
 from sopflow.render.words import phrase
 from sopflow.runtime import ManualClock
@@ -42,16 +43,16 @@ def given_data(procedure: Procedure, pairs: list[str]) -> dict[str, Any]:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise UsageProblem(f"--data takes field=value, found '{pair}'")
+            raise CommandError(f"--data takes field=value, found '{pair}'")
         spec = procedure.fields.get(key)
         if spec is None:
             close = difflib.get_close_matches(key, procedure.fields, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"fields: {', '.join(procedure.fields) or 'none'}"
-            raise UsageProblem(f"--data {key}: '{procedure.id}' has no field '{key}'; {hint}")
+            raise CommandError(f"--data {key}: '{procedure.id}' has no field '{key}'; {hint}")
         try:
             data[key] = parse_value(spec, value)
         except Unfit as exc:
-            raise UsageProblem(f"--data {key}: {exc}") from None
+            raise CommandError(f"--data {key}: {exc}") from None
     return data
 
 
@@ -109,17 +110,17 @@ def walk(
         play(script, procedure_id, lang, library_paths)
         return
     if procedure_id is None:
-        raise UsageProblem("name the procedure to walk through (e.g. 'sopflow walk business.release_tenant')")
+        raise CommandError("name the procedure to walk through (e.g. 'sopflow walk business.release_tenant')")
     lib = library(library_paths)
     procedure = lib[procedure_id]
     chosen = language(lang, procedure.languages, procedure.id)
     try:
         clock = ManualClock(at)
     except ValueError:
-        raise UsageProblem(f"--at expects a time such as {DEFAULT_START}, found '{at}'") from None
+        raise CommandError(f"--at expects a time such as {DEFAULT_START}, found '{at}'") from None
     starter = role or procedure.ir.states[procedure.initial].role or next(iter(procedure.roles))
     if starter not in procedure.roles:
-        raise UsageProblem(f"--role: '{procedure.id}' has no role '{starter}'; roles: {', '.join(procedure.roles)}")
+        raise CommandError(f"--role: '{procedure.id}' has no role '{starter}'; roles: {', '.join(procedure.roles)}")
     given = given_data(procedure, data or [])
     if sys.stdin.isatty() and os.environ.get("TERM", "dumb") != "dumb":
         # Line editing and history for input(). Not on a dumb terminal: readline scrolls a

@@ -56,7 +56,7 @@ class Walker:
         return escape(phrase(key, self.lang, **values))
 
     def show_step(self) -> None:
-        step = self.session.step(self.lang)
+        step = self.session.step(self.lang, redact=True)  # a training screen: private values stay hidden
         self.console.print()
         self.console.print(transcript.step_view(step, self.clock.now(), self.role_title))
 

@@ -13,7 +13,7 @@ import datetime as dt
 import difflib
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Never
 
 from sopflow.compile import Procedure
@@ -33,7 +33,7 @@ Resolver = Callable[[str, int], Procedure]
 class Session:
     """A running procedure: ask it what to do now, fire events, advance time, snapshot it."""
 
-    __slots__ = ("_keep", "_listeners", "_lock", "clock", "config", "journal", "lang", "strict")
+    __slots__ = ("_journal", "_listeners", "_lock", "clock", "config", "lang", "strict")
 
     def __init__(
         self,
@@ -51,8 +51,7 @@ class Session:
         self.clock = clock
         self.lang = lang
         self.strict = strict
-        self.journal: list[Entry] = list(journal) if keep_journal else []
-        self._keep = keep_journal
+        self._journal: list[Entry] | None = list(journal) if keep_journal else None
         self._listeners: tuple[Listener, ...] = tuple(listeners)
         self._lock = threading.Lock()
 
@@ -124,6 +123,11 @@ class Session:
     def data(self) -> Mapping[str, Any]:
         """The data of the innermost running procedure (a copy)."""
         return dict(self.config.frames[-1].data)
+
+    @property
+    def journal(self) -> Sequence[Entry]:
+        """Every entry, in order; empty for a session that keeps none (``keep_journal=False``)."""
+        return self._journal if self._journal is not None else ()
 
     @property
     def seq(self) -> int:
@@ -238,8 +242,8 @@ class Session:
     def _commit(self, move: Move) -> None:
         """Take the kernel's result whole, then tell the listeners, in journal order."""
         self.config = move.config
-        if self._keep:
-            self.journal += move.entries
+        if self._journal is not None:
+            self._journal += move.entries
         if not self._listeners:
             return
         failures: list[tuple[Listener, Entry, Exception]] = []

@@ -18,7 +18,6 @@ from typing import Any, Literal, overload
 from sopflow.compile import Procedure
 from sopflow.runtime import Entry, Session
 from sopflow.runtime.journal import REDACTED
-from sopflow.runtime.step import render as render_text
 
 RecordKind = Literal["start", "fire", "wait", "timer"]
 
@@ -218,9 +217,7 @@ class Recorder:
         refusal: str | None,
         notes: tuple[str, ...] = (),
     ) -> TranscriptEntry:
-        frame = session.frames[-1]
-        masked = {k: REDACTED if k in frame.procedure.private and v is not None else v for k, v in frame.data.items()}
-        langs = frame.procedure.languages
+        shown = session.step(self.lang, redact=True)
         return TranscriptEntry(
             step=number,
             kind=kind,
@@ -232,8 +229,8 @@ class Recorder:
             procedure=procedure,
             state=session.state,
             path=session.path,
-            say=render_text(frame.here.say, self.lang, langs, masked),
-            do=render_text(frame.here.do, self.lang, langs, masked),
+            say=shown.say,
+            do=shown.do,
             refusal=refusal,
             outcome=session.outcome,
             notes=notes,
