@@ -44,3 +44,10 @@ def test_the_example_host_runs(capsys: pytest.CaptureFixture[str], monkeypatch: 
     monkeypatch.setattr(sys, "argv", ["desk_console.py", "--lang", "zh-Hant"])
     runpy.run_path(str(ROOT / "examples/desk_console.py"), run_name="__main__")
     assert "outcome: completed" in capsys.readouterr().out
+
+
+def test_the_readme_python_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """The Python block of the README starts the tenant release and fires its first event."""
+    code = (ROOT / "README.md").read_text(encoding="utf-8").split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "README.md", "exec"), {})  # our own README, not user input
+    assert "您請坐,請您出示身份證,我們要復印留底。" in capsys.readouterr().out
