@@ -142,7 +142,9 @@ def test_yaml_syntax_error_is_located(scenarios_dir: Path) -> None:
     path = scenarios_dir / "malformed" / "bad_yaml.yaml"
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path)
-    expected = f"{path}:4:1: invalid YAML: while parsing a flow mapping expected ',' or '}}', but got '<scalar>'"
+    expected = (
+        f"{path}:4:1: invalid YAML: the mapping '{{' at line 3, column 8 needs a ',' between entries or a closing '}}'"
+    )
     assert expected == str(caught.value)
 
 

@@ -44,7 +44,7 @@ class ScenarioError(DefinitionError):
 
 def parse_scenario(text: str, source: str = "<string>") -> Scenario:
     """A scenario from YAML text; raise :class:`ScenarioError` with every problem located."""
-    data, positions, problems = parse_yaml(text, source)
+    data, positions, problems = parse_yaml(text, source, plain=True)
     found = [p for p in problems if p.severity == "error"]
     if data is None or found:
         raise ScenarioError([_relabel(d) for d in found])
