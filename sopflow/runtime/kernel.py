@@ -193,7 +193,6 @@ class _Run:
         depth: int,
         at: dt.datetime,
         kind: EntryKind,
-        *,
         actor: str | None = None,
         role: str | None = None,
         event: str | None = None,
@@ -295,7 +294,6 @@ class _Run:
         values: Mapping[str, Any],
         at: dt.datetime,
         kind: EntryKind,
-        *,
         actor: str | None = None,
         role: str | None = None,
         event: str | None = None,
@@ -339,24 +337,8 @@ class _Run:
         target = branch.target
         if self.strict:
             _check_invariants(procedure, target, data, way)
-        self.seq += 1
-        self.entries.append(
-            Entry(
-                self.seq,
-                at,
-                kind,
-                procedure.id,
-                procedure.version,
-                depth,
-                actor,
-                role,
-                event,
-                frame.state,
-                target,
-                values or EMPTY,
-                changes or EMPTY,
-            )
-        )
+        # Positional: this is the hot path, and keywords cost a dictionary per call.
+        self.entry(depth, at, kind, actor, role, event, frame.state, target, values or EMPTY, changes or EMPTY)
         if depth + 1 < len(self.frames) and kind != "return":
             self.cancel(depth, at)
         if not branch.internal:
