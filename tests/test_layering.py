@@ -17,7 +17,7 @@ ALLOWED: dict[str, set[str]] = {
     "model": set(),
     "diagnostics": set(),
     "errors": {"diagnostics"},
-    "expr": {"errors", "diagnostics"},
+    "expr": {"errors", "diagnostics", "model"},
     "io": {"model", "errors", "diagnostics"},
     "check": {"io"},
     "compile": {"check"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sopflow.check.calls import call_cycles
 from sopflow.check.resolve import Resolved, finding, resolve
 from sopflow.check.semantic import Callees, check_semantics, final_outcomes
 from sopflow.diagnostics import Diagnostic
@@ -72,6 +73,7 @@ def check_documents(docs: list[LoadedDocument]) -> CheckedLibrary:
     callees = Callees(outcomes_of, fields_of, {pid: r.broken for pid, r in newest.items()}, frozenset(unloaded))
     for r in resolved.values():
         result.diagnostics += check_semantics(r, callees)
+    result.diagnostics += call_cycles(newest)
     result.procedures = {key: r for key, r in resolved.items() if r.complete}
     result.diagnostics.sort(key=lambda d: (d.source or "", d.line or 0, d.column or 0))
     return result

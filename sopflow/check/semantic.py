@@ -17,6 +17,7 @@ from sopflow.errors import ExpressionError
 from sopflow.expr import Type, assignable, check, field_type, names_in, parse
 from sopflow.expr.types import BOOL
 from sopflow.model import LEVEL_SEPARATOR, RESUME, Branch, Call, Event, State, Timer
+from sopflow.model.limits import MAX_TEXT_CHARS
 from sopflow.model.values import coerce
 
 
@@ -119,7 +120,7 @@ class _Checker:
                 doc, base = origin
                 col += exc.column - 1 + ((*base, *sub) in doc.positions.quoted)
             self.problems.append(
-                Diagnostic("error", "expression", f"in '{text}': {exc.message}", source, line, col, path)
+                Diagnostic("error", "expression", f"in '{_shown(text)}': {exc.message}", source, line, col, path)
             )
 
     def run(self) -> list[Diagnostic]:
@@ -150,6 +151,10 @@ class _Checker:
         for lname, ladder in r.ladders.items():
             for i, level in enumerate(ladder.levels):
                 self.name("role", level.role, r.roles, r.where("ladder", lname), "levels", i, "role")
+                for part in ("say", "do"):
+                    text = getattr(level, part)
+                    if text:
+                        self.placeholders(text, r.where("ladder", lname), "levels", i, part)
         for sname, state in r.states.items():
             self.state(sname, state, r.where("state", sname))
         for ename, event in r.policy_events.items():
@@ -282,21 +287,41 @@ class _Checker:
                 key=True,
             )
 
-    def placeholders(self, text: dict[str, str], origin: Origin, part: str) -> None:
+    def placeholders(self, text: dict[str, str], origin: Origin, *part: str | int) -> None:
+        """A placeholder is a field's name and nothing more: no format spec, conversion or index.
+
+        ``{unit:>20000000}`` would build a 20 MB string on every step and ``{a:q}`` would
+        fail at the desk; both are refused here, where the author can see them.
+        """
         for lang, line in text.items():
-            try:
-                parts = [f for _, f, _, _ in string.Formatter().parse(line) if f is not None]
-                if any(not f or f.isdigit() for f in parts):
-                    self.error("placeholder", f"a placeholder in {lang} text must name a field", origin, part, lang)
-                    continue
-                names = set(parts)
-            except ValueError as exc:
-                self.error("placeholder", f"malformed placeholder in {lang} text: {exc}", origin, part, lang)
+            if len(line) > MAX_TEXT_CHARS:
+                message = f"a {lang} text may be {MAX_TEXT_CHARS:,} characters long, found {len(line):,}"
+                self.error("text-length", message, origin, *part, lang)
                 continue
+            try:
+                parts = list(string.Formatter().parse(line))
+            except ValueError as exc:
+                self.error("placeholder", f"malformed placeholder in {lang} text: {exc}", origin, *part, lang)
+                continue
+            names: set[str] = set()
+            for _, field_name, spec, conversion in parts:
+                if field_name is None:
+                    continue
+                if not field_name.isidentifier() or spec or conversion:
+                    shown = _shown(field_name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else ""))
+                    message = f"a placeholder in {lang} text must be a field's name, like {{unit}}; found {{{shown}}}"
+                    self.error("placeholder", message, origin, *part, lang)
+                    continue
+                names.add(field_name)
             for fname in sorted(names):
-                self.name("placeholder", fname, self.r.fields, origin, part, lang)
+                self.name("placeholder", fname, self.r.fields, origin, *part, lang)
 
 
 def check_semantics(resolved: Resolved, callees: Callees) -> list[Diagnostic]:
     """Every located name and type problem of one resolved procedure."""
     return _Checker(resolved, callees).run()
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """An expression as quoted in a message: long ones cut, so one finding stays one line."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

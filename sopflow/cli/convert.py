@@ -77,11 +77,12 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
 }
 
 
-def parse_value(spec: FieldSpec, raw: str, lang: str = "en") -> Any:
+def parse_value(spec: FieldSpec, raw: str, lang: str = "en", zone: dt.tzinfo | None = None) -> Any:
     """The value ``raw`` means for ``spec``; raise :class:`Unfit` saying what was expected.
 
-    A private field's value is not repeated in the message: it may be shown
-    on a screen the customer can see.
+    A date and time typed without a zone is in ``zone`` (the walk's clock): people at
+    a desk write local times. A private field's value is not repeated in the message:
+    it may be shown on a screen the customer can see.
     """
     text = raw.strip()
     parse = _enum_value(spec) if spec.type == "enum" else _PARSERS.get(spec.type, str)
@@ -92,6 +93,8 @@ def parse_value(spec: FieldSpec, raw: str, lang: str = "en") -> Any:
         if spec.private:
             raise Unfit(expected) from None
         raise Unfit(phrase("found", lang, expected=expected, found=repr(text))) from None
+    if spec.type == "datetime" and zone is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
     try:
         return coerce(spec, value)
     except ValueError as exc:

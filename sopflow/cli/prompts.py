@@ -8,6 +8,7 @@ role names stay as the procedure spells them, since that is what is typed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from sopflow.cli.convert import Unfit, parse_value
@@ -44,6 +45,7 @@ def ask_value(
     lang: str = "en",
     languages: tuple[str, ...] = (),
     needed: str = "needed_for_event",
+    zone: dt.tzinfo | None = None,
 ) -> tuple[bool, object]:
     """Ask until the answer fits; ``(False, None)`` when an optional field is skipped with Enter."""
     label = field_label(name, spec, lang, languages, required=required)
@@ -57,7 +59,7 @@ def ask_value(
         if spec.type == "enum" and raw.strip().isdigit() and 0 < int(raw) <= len(spec.values or ()):
             raw = (spec.values or [])[int(raw) - 1]
         try:
-            return True, parse_value(spec, raw, lang)
+            return True, parse_value(spec, raw, lang, zone)
         except Unfit as exc:
             print(f"  {exc}")
 

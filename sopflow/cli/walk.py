@@ -12,6 +12,7 @@ able to reach every step a real desk reaches.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import sys
@@ -28,7 +29,7 @@ from sopflow.cli.prompts import Ask, ask_value
 from sopflow.cli.show import LangOpt, LibraryOpt
 from sopflow.cli.walker import Walker, say_left
 from sopflow.compile import Procedure
-from sopflow.errors import CommandError
+from sopflow.errors import ClockError, CommandError
 from sopflow.render.text import pick
 from sopflow.render.words import phrase
 from sopflow.runtime import ManualClock
@@ -36,7 +37,7 @@ from sopflow.runtime import ManualClock
 DEFAULT_START = "2026-03-02T09:00:00+08:00"
 
 
-def given_data(procedure: Procedure, pairs: list[str]) -> dict[str, Any]:
+def given_data(procedure: Procedure, pairs: list[str], zone: dt.tzinfo | None = None) -> dict[str, Any]:
     """``--data`` values converted by each field's type; a wrong one is a usage error (exit 2)."""
     data: dict[str, Any] = {}
     for pair in pairs:
@@ -50,14 +51,19 @@ def given_data(procedure: Procedure, pairs: list[str]) -> dict[str, Any]:
             hint = f"did you mean '{close[0]}'?" if close else f"fields: {', '.join(procedure.fields) or 'none'}"
             raise CommandError(f"--data {key}: '{procedure.id}' has no field '{key}'; {hint}")
         try:
-            data[key] = parse_value(spec, value)
+            data[key] = parse_value(spec, value, zone=zone)
         except Unfit as exc:
             raise CommandError(f"--data {key}: {exc}") from None
     return data
 
 
 def ask_start_data(
-    procedure: Procedure, given: dict[str, Any], lang: str, console: Console, ask: Ask = input
+    procedure: Procedure,
+    given: dict[str, Any],
+    lang: str,
+    console: Console,
+    ask: Ask = input,
+    zone: dt.tzinfo | None = None,
 ) -> dict[str, Any]:
     """The declared start data not given with ``--data``: required fields asked until given, optional ones skippable."""
     wanted = [(name, required) for name, required in procedure.start_data if name not in given]
@@ -68,7 +74,14 @@ def ask_start_data(
     for name, required in wanted:
         spec = procedure.fields[name]
         answered, value = ask_value(
-            ask, name, spec, required=required, lang=lang, languages=procedure.languages, needed="needed_at_start"
+            ask,
+            name,
+            spec,
+            required=required,
+            lang=lang,
+            languages=procedure.languages,
+            needed="needed_at_start",
+            zone=zone,
         )
         if answered:
             data[name] = value
@@ -116,12 +129,13 @@ def walk(
     chosen = language(lang, procedure.languages, procedure.id)
     try:
         clock = ManualClock(at)
-    except ValueError:
+    except (ValueError, ClockError):
         raise CommandError(f"--at expects a time such as {DEFAULT_START}, found '{at}'") from None
     starter = role or procedure.ir.states[procedure.initial].role or next(iter(procedure.roles))
     if starter not in procedure.roles:
         raise CommandError(f"--role: '{procedure.id}' has no role '{starter}'; roles: {', '.join(procedure.roles)}")
-    given = given_data(procedure, data or [])
+    zone = clock.now().tzinfo
+    given = given_data(procedure, data or [], zone)
     if sys.stdin.isatty() and os.environ.get("TERM", "dumb") != "dumb":
         # Line editing and history for input(). Not on a dumb terminal: readline scrolls a
         # wide prompt sideways there, cutting Chinese characters in half.
@@ -131,7 +145,7 @@ def walk(
     console.print(f"[bold]{title}[/] ({procedure.id} v{procedure.version})")
     console.print(f"[dim]{escape(phrase('clock', chosen, at=f'{clock.now():%Y-%m-%d %H:%M %z}'))}[/]")
     try:
-        start_data = ask_start_data(procedure, given, chosen, console)
+        start_data = ask_start_data(procedure, given, chosen, console, zone=zone)
     except EOFError:
         console.print()
         say_left(console, chosen)

@@ -165,7 +165,13 @@ class Walker:
             spec = procedure.fields[name]
             required = name in option.data
             given, value = ask_value(
-                self.ask, name, spec, required=required, lang=self.lang, languages=procedure.languages
+                self.ask,
+                name,
+                spec,
+                required=required,
+                lang=self.lang,
+                languages=procedure.languages,
+                zone=self.clock.now().tzinfo,
             )
             if given:
                 data[name] = value

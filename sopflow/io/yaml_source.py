@@ -22,6 +22,7 @@ from sopflow.diagnostics import Diagnostic
 from sopflow.errors import SopflowError
 from sopflow.io.positions import Marks, Path, Positions
 from sopflow.io.yaml_words import plain_message
+from sopflow.model.limits import MAX_DOCUMENT_CHARS, MAX_NESTING, MAX_VALUES
 
 
 class _Loader(yaml.SafeLoader):
@@ -53,8 +54,6 @@ class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
 
 _FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
 
-MAX_VALUES = 1_000_000
-"""Aliases may repeat a value many times over; past this many a file is refused, not expanded."""
 
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -76,12 +75,19 @@ def parse_yaml(text: str, source: str, *, plain: bool = False) -> tuple[Any, Pos
 
 
 def _parse(kind: Any, text: str, source: str, plain: bool) -> tuple[Any, Positions, list[Diagnostic]]:
-    loader = kind(text)
+    if len(text) > MAX_DOCUMENT_CHARS:
+        message = f"a procedure file may be {MAX_DOCUMENT_CHARS:,} characters long, found {len(text):,}"
+        return None, Positions(source), [Diagnostic("error", "yaml", message, source, 1, 1)]
+    try:
+        loader = kind(text)
+    except yaml.reader.ReaderError as exc:
+        return None, Positions(source), [_unreadable(exc, text, source)]
     try:
         node = loader.get_single_node()
         if node is None:
             problem = Diagnostic("error", "yaml", "expected a document, found an empty file", source, 1, 1)
             return None, Positions(source), [problem]
+        _check_size(node)
         try:
             data = _Lean(loader).build(node)
         except _Redo:
@@ -98,12 +104,65 @@ def _parse(kind: Any, text: str, source: str, plain: bool) -> tuple[Any, Positio
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         what = plain_message(exc) if plain else "invalid YAML: " + " ".join(p for p in (exc.context, exc.problem) if p)
         return None, Positions(source), [Diagnostic("error", "yaml", what, source, line, col)]
+    except yaml.reader.ReaderError as exc:
+        return None, Positions(source), [_unreadable(exc, text, source)]
     except yaml.YAMLError as exc:
         return None, Positions(source), [Diagnostic("error", "yaml", f"invalid YAML: {exc}", source)]
     except RecursionError:
         return None, Positions(source), [Diagnostic("error", "yaml", "invalid YAML: values nest too deeply", source)]
     finally:
         loader.dispose()
+
+
+def _unreadable(exc: yaml.reader.ReaderError, text: str, source: str) -> Diagnostic:
+    """A character YAML does not allow (a NUL byte, a control character), at its line and column."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    col = exc.position - (before.rfind("\n") + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+    message = f"invalid YAML: the character U+{code:04X} is not allowed in YAML text; remove it"
+    return Diagnostic("error", "yaml", message, source, line, col)
+
+
+def _check_size(root: yaml.Node) -> None:
+    """Refuse, before building anything, a document whose aliases expand too far or that nests too deeply.
+
+    Sizes are counted once per node (an alias is the same node object), so a "billion laughs"
+    document is measured in microseconds, never expanded.
+    """
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            open_.discard(key)
+            total = 1 + sum(sizes[id(child)] for child in _children(node))
+            if total > MAX_VALUES:
+                raise _refused(f"aliases repeat values here past {MAX_VALUES:,} in all; write the values out", node)
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in open_:
+            raise _refused("an alias ('*name') stands inside the value it names", node)
+        if type(node) is yaml.ScalarNode:
+            sizes[key] = 1
+            continue
+        if depth >= MAX_NESTING:
+            raise _refused(f"values nest more than {MAX_NESTING} deep", node)
+        open_.add(key)
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in _children(node))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if type(node) is yaml.SequenceNode:
+        return list(node.value)
+    if type(node) is yaml.MappingNode:
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _marks(kind: Any, text: str, source: str) -> Marks:

@@ -53,12 +53,12 @@ def coerce(spec: FieldSpec, value: Any) -> Any:
         # An enum is a closed set of words: membership is the whole check.
         if isinstance(value, str) and value in (spec.values or ()):
             return value
-        raise ValueError(f"expected one of {', '.join(spec.values or ())}, found {value!r}")
+        raise ValueError(f"expected one of {', '.join(spec.values or ())}, found {_short(value)}")
     try:
-        return adapter(kind).validate_python(value)
+        return _zoned(kind, adapter(kind).validate_python(value))
     except ValidationError as exc:
         detail = exc.errors(include_url=False)[0]["msg"]
-        raise ValueError(f"expected {spec.type}, found {value!r} ({detail})") from None
+        raise ValueError(f"expected {spec.type}, found {_short(value)} ({detail})") from None
 
 
 def from_json(spec: FieldSpec, value: Any) -> Any:
@@ -81,9 +81,30 @@ def from_json(spec: FieldSpec, value: Any) -> Any:
             pass
         else:
             if not isinstance(parsed, Decimal) or parsed.is_finite():
-                return parsed
+                return _zoned(kind, parsed)
     try:
-        return adapter(kind).validate_python(value, strict=False)
+        return _zoned(kind, adapter(kind).validate_python(value, strict=False))
     except ValidationError as exc:
         detail = exc.errors(include_url=False)[0]["msg"]
         raise ValueError(f"expected {spec.type} ({detail})") from None
+
+
+def _zoned(kind: str, value: Any) -> Any:
+    """A time of day has no zone and a moment always has one, so any two can be compared.
+
+    Comparing a time with an offset to one without raises in Python; refusing the odd one
+    at the door keeps every guard on times well-defined.
+    """
+    if kind == "time" and value.tzinfo is not None:
+        raise ValueError(f"expected a time of day without a zone, like 19:30, found {value.isoformat()}")
+    if kind == "datetime" and value.tzinfo is None:
+        raise ValueError(
+            f"expected a date and time with its zone, like 2026-03-02T19:30+08:00, found {value.isoformat()}"
+        )
+    return value
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    """A value as quoted in a message, cut so that a huge input cannot make a huge message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -23,6 +23,9 @@ def journal(output: str) -> list[str]:
     return [line for line in lines if line.startswith("#")]
 
 
+HK = dt.timezone(dt.timedelta(hours=8))
+
+
 @pytest.mark.parametrize(
     ("kind", "typed", "value"),
     [
@@ -37,12 +40,13 @@ def journal(output: str) -> list[str]:
         ("list[str]", '["TV, 42 inch", "sofa"]', ["TV, 42 inch", "sofa"]),
         ("date", "2026-03-02", dt.date(2026, 3, 2)),
         ("time", "09:30", dt.time(9, 30)),
-        ("datetime", "2026-03-02 09:30", dt.datetime(2026, 3, 2, 9, 30)),
+        ("datetime", "2026-03-02 09:30", dt.datetime(2026, 3, 2, 9, 30, tzinfo=HK)),
+        ("datetime", "2026-03-02 09:30+00:00", dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)),
     ],
 )
 def test_typed_text_becomes_the_fields_value(kind: str, typed: str, value: Any) -> None:
-    """One conversion serves prompts and --data: each type from the way a person writes it."""
-    assert value == parse_value(FieldSpec(type=kind), typed)  # type: ignore[arg-type]
+    """One conversion serves prompts and --data: each type from the way a person writes it, in the walk's zone."""
+    assert value == parse_value(FieldSpec(type=kind), typed, zone=HK)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -407,7 +407,7 @@ def test_strict_sessions_cross_check_the_transitions_machine(
 def test_bare_placeholder_is_a_load_error() -> None:
     """`{}` names no field: refused when loading, not when the desk renders the line."""
     broken = (FIXTURE_RELEASE).replace("Which items?", "Which items {}?")
-    with pytest.raises(sopflow.DefinitionError, match="must name a field"):
+    with pytest.raises(sopflow.DefinitionError, match="must be a field's name"):
         sopflow.load_string(POLICY, OWNER_CALL, broken)
 
 

@@ -1,0 +1,24 @@
+"""How large a document, a value or an expression may be: past these, input is refused, not processed.
+
+Procedures are written by people, so none of these is near what a real SOP needs;
+they exist so that a mistaken or hostile file is refused in milliseconds with a located
+error, instead of taking seconds, gigabytes or the interpreter's stack.
+"""
+
+MAX_DOCUMENT_CHARS = 2_000_000
+"""A procedure file, in characters (the largest bundled procedure is about 30,000)."""
+
+MAX_VALUES = 1_000_000
+"""Values in one document once aliases are expanded (the "billion laughs" guard)."""
+
+MAX_NESTING = 64
+"""Mappings and lists inside each other."""
+
+MAX_TEXT_CHARS = 20_000
+"""One localised line, one note or one name."""
+
+MAX_EXPRESSION_CHARS = 1_000
+"""One guard, assignment or invariant."""
+
+MAX_EXPRESSION_DEPTH = 40
+"""Operators inside each other in one expression."""
