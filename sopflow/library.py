@@ -176,9 +176,9 @@ class Library:
         known = self._versions.get(entry.procedure)
         if not known:
             # An entry of a procedure this library does not hold: hide every value, to be safe.
-            return entry.redacted(set(entry.data) | set(entry.changes))
+            return entry.redacted((), ())
         procedure = known.get(entry.version or 0) or known[max(known)]
-        return entry.redacted(procedure.private)
+        return entry.redacted(procedure.private, procedure.fields)
 
 
 def load_library(*paths: str | Path) -> Library:

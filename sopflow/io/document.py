@@ -68,9 +68,16 @@ def load_file(path: str | FsPath) -> LoadedDocument:
     """Read one file as UTF-8 and load it; unreadable files become diagnostics too."""
     p = FsPath(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        diagnostic = Diagnostic("error", "io", f"cannot read file: {reason}", str(path))
+        raw = p.read_bytes()
+    except OSError as exc:
+        diagnostic = Diagnostic("error", "io", f"cannot read file: {exc.strerror or exc}", str(path))
+        return LoadedDocument(str(path), None, Positions(str(path)), (diagnostic,))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        message = f"the file is not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot start a character; save it as UTF-8"
+        diagnostic = Diagnostic("error", "io", message, str(path), line, col)
         return LoadedDocument(str(path), None, Positions(str(path)), (diagnostic,))
     return load_text(text, str(path))

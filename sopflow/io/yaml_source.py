@@ -79,6 +79,13 @@ def _parse(kind: Any, text: str, source: str, plain: bool) -> tuple[Any, Positio
         message = f"a procedure file may be {MAX_DOCUMENT_CHARS:,} characters long, found {len(text):,}"
         return None, Positions(source), [Diagnostic("error", "yaml", message, source, 1, 1)]
     try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        before = text[: exc.start]
+        where = (before.count("\n") + 1, exc.start - (before.rfind("\n") + 1) + 1)
+        message = "invalid YAML: a lone surrogate (half of a UTF-16 pair) is not a character; remove it"
+        return None, Positions(source), [Diagnostic("error", "yaml", message, source, *where)]
+    try:
         loader = kind(text)
     except yaml.reader.ReaderError as exc:
         return None, Positions(source), [_unreadable(exc, text, source)]

@@ -109,16 +109,21 @@ class Entry(NamedTuple):
             meta=StartMeta(str(meta["session"]), str(meta["lang"]), bool(meta["strict"])) if meta else None,
         )
 
-    def redacted(self, private: Collection[str]) -> dict[str, Any]:
+    def redacted(self, private: Collection[str], fields: Collection[str] | None = None) -> dict[str, Any]:
         """The JSON form with the value of every field in ``private`` replaced by ``***``.
 
-        ``private`` must be the private fields of this entry's own procedure:
-        a call entry carries the called procedure's fields, not the caller's.
+        ``private`` must be the private fields of this entry's own procedure: a call entry
+        carries the called procedure's fields, not the caller's. Given ``fields`` (that
+        procedure's fields), a key it does not declare is hidden too: a refused entry keeps
+        what the host sent, which may name a private field of another procedure.
         """
         out = self.as_dict()
         for part in ("data", "changes"):
             if part in out:
-                out[part] = {k: (REDACTED if k in private and v is not None else v) for k, v in out[part].items()}
+                out[part] = {
+                    k: REDACTED if v is not None and (k in private or (fields is not None and k not in fields)) else v
+                    for k, v in out[part].items()
+                }
         return out
 
     def describe(self) -> str:

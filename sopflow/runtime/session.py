@@ -195,10 +195,14 @@ class Session:
         that wrote it, never by the session's outermost one.
         """
         family = self.procedure.family()
-        return [
-            e.redacted(family[e.procedure].private if e.procedure in family else set(e.data) | set(e.changes))
-            for e in self.journal
-        ]
+        out = []
+        for entry in self.journal:
+            procedure = family.get(entry.procedure)
+            if procedure is None:  # not one of this session's procedures: hide every value
+                out.append(entry.redacted((), ()))
+            else:
+                out.append(entry.redacted(procedure.private, procedure.fields))
+        return out
 
     # -- driving -------------------------------------------------------------------------------
 

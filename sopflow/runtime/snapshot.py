@@ -163,10 +163,14 @@ def parse(raw: Any) -> SnapshotRecord:
         return _schema().validate_python(raw)
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False)[0]
-        where = ".".join(map(str, first["loc"])) or "snapshot"
+        loc = [str(part) for part in first["loc"]]
+        what = first["msg"]
+        if first["type"] == "extra_forbidden":  # the path would end in the stray key itself
+            what, loc = f"unexpected key '{loc[-1][:40]}'", loc[:-1]
+        where = ".".join(["snapshot", *loc]) if loc and loc[0] not in SnapshotRecord.__annotations__ else ".".join(loc)
         count = exc.error_count()
         more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
-        raise SnapshotError(f"{where}: {first['msg']}{more}") from None
+        raise SnapshotError(f"{where or 'snapshot'}: {what}{more}") from None
 
 
 def _frame(procedure: Procedure, fr: FrameRecord, index: int, parent: Frame | None) -> Frame:

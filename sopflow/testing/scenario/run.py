@@ -21,6 +21,7 @@ from sopflow.io.positions import Path
 from sopflow.library import Library
 from sopflow.model import parse_duration
 from sopflow.runtime import ManualClock, Session
+from sopflow.runtime.journal import REDACTED
 from sopflow.testing.scenario.fit import check_scenario, family, scenario_languages
 from sopflow.testing.scenario.load import ScenarioError
 from sopflow.testing.scenario.model import DEFAULT_START, REFUSALS, End, Expect, FireStep, Scenario, WaitStep
@@ -118,8 +119,8 @@ class _Run:
         self.procedure = procedure
         self.lang = lang
         self.clock = ManualClock(scenario.start.at or DEFAULT_START)
-        private = frozenset(name for p in family(procedure) for name in p.private)
-        self.recorder = Recorder(scenario.name, procedure, lang, private)
+        self.private = frozenset(name for p in family(procedure) for name in p.private)
+        self.recorder = Recorder(scenario.name, procedure, lang, self.private)
 
     def run(self) -> Transcript:
         start = self.scenario.start
@@ -176,7 +177,7 @@ class _Run:
         after = _unchanged_part(session)
         if after != before:
             expected = "the session unchanged by the refused step"
-            return [Mismatch("refused", expected, _first_difference(before, after), where)]
+            return [Mismatch("refused", expected, _first_difference(before, after, self.private), where)]
         return []
 
     def wait(self, number: int, step: WaitStep) -> list[Mismatch]:
@@ -206,16 +207,17 @@ class _Run:
     def expect(self, expect: Expect, at: Path) -> list[Mismatch]:
         session, lang = self.session, self.lang
         step = session.step(lang)
+        shown = session.step(lang, redact=True)  # what a failure report may quote
         out: list[Mismatch] = []
         if expect.state is not None and expect.state != session.state:
             out.append(Mismatch("state", repr(expect.state), repr(session.state), (*at, "state")))
         if expect.path is not None and tuple(expect.path) != session.path:
             out.append(Mismatch("path", _names(expect.path), _names(session.path), (*at, "path")))
-        for key, text in (("says", step.say), ("does", step.do)):
+        for key, text, quoted in (("says", step.say, shown.say), ("does", step.do, shown.do)):
             wanted: dict[str, list[str]] = getattr(expect, key) or {}
             for part in wanted.get(lang, ()):
                 if text is None or part not in text:
-                    found = repr(text) if text is not None else f"no '{key}' text in '{step.state}'"
+                    found = repr(quoted) if quoted is not None else f"no '{key}' text in '{step.state}'"
                     out.append(Mismatch(f"{key}[{lang}]", f"text containing {part!r}", found, (*at, key, lang)))
         allowed = session.allowed()
         if expect.allowed is not None and set(expect.allowed) != set(allowed):
@@ -238,7 +240,10 @@ class _Run:
                 found = f"no field '{name}' in '{step.procedure}', which is running now"
                 out.append(Mismatch(f"data.{name}", _show(value), found, (*at, "data", name)))
             elif not _same(value, data[name]):
-                out.append(Mismatch(f"data.{name}", _show(value), _show(data[name]), (*at, "data", name)))
+                if name in self.private:  # never quote a private value, expected or found
+                    out.append(Mismatch(f"data.{name}", "another value (private)", REDACTED, (*at, "data", name)))
+                else:
+                    out.append(Mismatch(f"data.{name}", _show(value), _show(data[name]), (*at, "data", name)))
         if "outcome" in expect.model_fields_set and expect.outcome != session.outcome:
             out.append(
                 Mismatch(
@@ -376,13 +381,16 @@ def _unchanged_part(session: Session) -> dict[str, Any]:
     return snapshot
 
 
-def _first_difference(before: Any, after: Any, where: str = "") -> str:
+def _first_difference(before: Any, after: Any, private: frozenset[str], where: str = "") -> str:
     if isinstance(before, dict) and isinstance(after, dict):
         for key in sorted(set(before) | set(after)):
             if before.get(key) != after.get(key):
-                return _first_difference(before.get(key), after.get(key), f"{where}.{key}" if where else key)
+                inner = f"{where}.{key}" if where else key
+                if key in private and where.endswith("data"):
+                    return f"{inner} changed (a private value)"
+                return _first_difference(before.get(key), after.get(key), private, inner)
     if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
         for i, (old, new) in enumerate(zip(before, after, strict=True)):
             if old != new:
-                return _first_difference(old, new, f"{where}.{i}" if where else str(i))
+                return _first_difference(old, new, private, f"{where}.{i}" if where else str(i))
     return f"{where or 'session'} changed from {before!r} to {after!r}"

@@ -1,0 +1,168 @@
+"""The defects found when sopflow was tried adversarially, each pinned by the behaviour that replaced it."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import sopflow
+from sopflow.errors import (
+    EvaluationFailed,
+    InvalidEventData,
+    NoBranchMatched,
+    ProcedureInvalid,
+)
+
+BASE = """
+sopflow: 1
+procedure:
+  id: t.hard
+  version: 1
+  title: {en: Hard}
+  languages: [en]
+  roles: {desk: {title: {en: desk}}}
+  fields:
+    count: {type: int}
+    zero: {type: int, default: 0}
+    at: {type: time}
+    slot: {type: time, default: "10:00"}
+  initial: s
+  states:
+    s:
+      role: desk
+      BODY
+    done: {final: completed}
+"""
+CHILD = """
+sopflow: 1
+procedure:
+  id: t.child
+  version: 1
+  title: {en: Child}
+  languages: [en]
+  roles: {desk: {title: {en: desk}}}
+  fields: {n: {type: int}}
+  initial: c
+  states:
+    c:
+      role: desk
+      on: {ok: end}
+    end: {final: completed}
+"""
+
+
+def branches(*lines: str, data: str = "") -> str:
+    """The body of state ``s``: one event ``go`` with these branches (and the data it carries)."""
+    carried = f"\n          data: [{data}]" if data else ""
+    return "on:\n        go:" + carried + "\n          branches:" + "".join(f"\n            - {b}" for b in lines)
+
+
+CALLING = (
+    "on: {go: calling}\n    calling:\n      call: {procedure: t.child, with: {n: 'count + 1'}, outcomes: {'*': done}}"
+)
+
+
+def library(body: str, *more: str) -> sopflow.Library:
+    return sopflow.load_string(BASE.replace("BODY", body), *more)
+
+
+def start(lib: sopflow.Library) -> sopflow.Session:
+    return lib.start("t.hard", clock=sopflow.ManualClock("2026-03-02T09:00:00+08:00"), role="desk")
+
+
+def test_a_call_argument_that_cannot_be_computed_is_refused_before_anything_moves() -> None:
+    """`count + 1` with count unset: a refusal, no half-entered calling state, and the journal replays."""
+    lib = library(CALLING, CHILD)
+    session = start(lib)
+    with pytest.raises(EvaluationFailed, match=r"calling 't\.child', argument 'n'"):
+        session.fire("go", role="desk")
+    assert ("s", ["start", "refused"]) == (session.state, [e.kind for e in session.journal])
+    assert session.snapshot() == lib.replay(session.journal).snapshot()
+
+
+def test_a_guard_dividing_by_zero_is_a_refusal() -> None:
+    """Division by zero in a guard: EvaluationFailed, journaled; the session stays."""
+    session = start(library(branches("{if: 'count / zero > 1', to: done}")))
+    with pytest.raises(EvaluationFailed):
+        session.fire("go", role="desk")
+    assert ("s", "refused") == (session.state, session.journal[-1].kind)
+
+
+def test_a_timer_whose_guards_cannot_hold_is_spent_not_stuck() -> None:
+    """Its only branch reads an unset field: journaled with the reason, and the session moves on."""
+    lib = library(
+        "timers:\n        t: {after: 1 minute, branches: [{if: 'count > 1', to: done}]}\n      on: {go: done}"
+    )
+    session = start(lib)
+    session.clock.advance("2 minutes")  # type: ignore[attr-defined]
+    entries = session.advance()
+    assert ("t", True) == (
+        entries[0].event,
+        "NoBranchMatched" in (entries[0].detail or "") or "Evaluation" in (entries[0].detail or ""),
+    )
+    assert "completed" == session.fire("go", role="desk").outcome
+    assert session.snapshot() == lib.replay(session.journal).snapshot()
+
+
+def test_a_time_with_a_zone_is_refused_where_times_of_day_are_compared() -> None:
+    """A time of day with an offset cannot be compared with one without: refused at the door, not a TypeError."""
+    lib = library(branches("{if: 'at > slot', to: done}", "{}", data="at"))
+    session = start(lib)
+    with pytest.raises(InvalidEventData, match="a time of day without a zone"):
+        session.fire("go", role="desk", data={"at": "19:30:00+08:00"})
+    assert "completed" == session.fire("go", role="desk", data={"at": "19:30"}).outcome
+
+
+def test_no_branch_matching_is_a_refusal() -> None:
+    """Every guard false and no fallback: NoBranchMatched, journaled."""
+    session = start(
+        library(
+            "on:\n        go:\n          data: [count]\n          branches:\n            - {if: 'count > 5', to: done}"
+        )
+    )
+    with pytest.raises(NoBranchMatched):
+        session.fire("go", role="desk", data={"count": 1})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("say: {en: 'x {count:>20000000}'}\n      on: {go: done}", "must be a field's name"),
+        ("say: {en: 'x {count!r}'}\n      on: {go: done}", "must be a field's name"),
+        ("say: {en: 'x {count.real}'}\n      on: {go: done}", "must be a field's name"),
+        (
+            "on:\n        go:\n          branches:\n            - {if: '" + "count + " * 200 + "1 > 0', to: done}",
+            "1,000",
+        ),
+        ("on:\n        go:\n          branches:\n            - {if: '" + "not " * 200 + "count', to: done}", "nest"),
+    ],
+)
+def test_texts_and_expressions_past_the_limits_are_located_errors(text: str, message: str) -> None:
+    """Format specs, conversions and attributes in placeholders; overlong or too deep expressions."""
+    began = time.perf_counter()
+    with pytest.raises(ProcedureInvalid, match=message) as caught:
+        library(text)
+    assert (True, True) == (caught.value.diagnostics[0].line is not None, time.perf_counter() - began < 1)
+
+
+def test_a_call_cycle_through_two_procedures_is_refused() -> None:
+    """t.a calls t.b calls t.a: a load error, not a RecursionError at start."""
+
+    def calling(pid: str, callee: str) -> str:
+        return CHILD.replace("t.child", pid).replace(
+            "on: {ok: end}", f"call: {{procedure: {callee}, outcomes: {{'*': end}}}}"
+        )
+
+    with pytest.raises(ProcedureInvalid, match=r"calls loop back \(t\.a → t\.b → t\.a\)"):
+        sopflow.load_string(calling("t.a", "t.b"), calling("t.b", "t.a"))
+
+
+def test_the_bundled_repair_refuses_a_zoned_customer_time() -> None:
+    """The reschedule asks for a time of day; one given with an offset is refused, not a crash."""
+    lib = sopflow.load_library()
+    proc = lib["business.repair"]
+    spec = proc.fields["customer_time"]
+    assert "time" == spec.type
+    with pytest.raises(ValueError, match="without a zone"):
+        proc.coerce("customer_time", "19:30:00+08:00")
