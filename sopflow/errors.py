@@ -26,6 +26,10 @@ step at run time (tell the person at the desk)::
     ├── SnapshotError              a snapshot or journal is malformed or does not fit the library
     │   └── ReplayMismatch         replaying a journal does not give the recorded entries
     ├── CommandFailed              the sopflow command understood its input, and the input is wrong (exit 1)
+    ├── StoreError                 a store cannot do what was asked (its database refused, or the schema is newer)
+    │   ├── StaleSession           another writer committed the session since it was loaded; nothing was written
+    │   ├── SessionNotFound        no session with that id in the store
+    │   └── MigrationRefused       a session cannot move to the new version (it stays pinned)
     ├── ListenerError              a listener failed; the step it was told about is committed
     └── EngineDisagreement         strict mode: the IR and the transitions machine differ (a bug)
 
@@ -195,6 +199,30 @@ class SnapshotError(SopflowError):
 
 class ReplayMismatch(SnapshotError):
     """Replaying a journal through the step kernel does not give the entries it records."""
+
+
+class StoreError(SopflowError):
+    """A store cannot do what was asked: its database refused, or its schema is newer than this sopflow."""
+
+    def __init__(self, message: str, *, session_id: str | None = None) -> None:
+        self.message = message
+        self.session_id = session_id
+        super().__init__(message)
+
+
+class StaleSession(StoreError):
+    """Another writer committed this session after it was loaded; nothing was written.
+
+    Load it again (``store.load``) and repeat the step on the fresh session.
+    """
+
+
+class SessionNotFound(StoreError):
+    """The store holds no session with that id."""
+
+
+class MigrationRefused(StoreError):
+    """A session cannot move to the procedure's new version; it stays pinned to its own and keeps working."""
 
 
 class ListenerError(SopflowError):

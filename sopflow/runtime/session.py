@@ -129,6 +129,17 @@ class Session:
         """Every entry, in order; empty for a session that keeps none (``keep_journal=False``)."""
         return self._journal if self._journal is not None else ()
 
+    def forget_journal(self) -> tuple[Entry, ...]:
+        """Hand over the entries kept in memory and keep none of them; numbering goes on.
+
+        A store calls this once it has written them, so the next commit writes only what is new.
+        """
+        if not self._journal:
+            return ()
+        taken = tuple(self._journal)
+        self._journal.clear()
+        return taken
+
     @property
     def seq(self) -> int:
         """Entries journaled so far; it grows with every committed step, so it is the session's revision."""

@@ -1,0 +1,225 @@
+"""The store contract: what every backend does, written once over a small transaction interface.
+
+A backend supplies transactions (:class:`Tx`): insert a session, read one (locking
+it where the database can), write one back only if nobody else has since, claim
+sessions whose timers are due, list rows and journal entries. Everything a host
+calls — start, load, commit, fire, run the due timers, migrate — is built here on
+those few operations, so the memory, SQLite and PostgreSQL stores cannot differ in
+what they promise; one contract test suite runs against all three.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from typing import Any, NamedTuple, Never
+
+from sopflow.errors import RuntimeRefusal, SessionNotFound, SopflowError, StaleSession
+from sopflow.library import Library
+from sopflow.runtime import Clock, Entry, ManualClock, Session, Step
+from sopflow.runtime.session import START_OPTIONS, Listener, refuse_unknown
+from sopflow.store.rows import JournalQuery, SessionQuery, SessionRow, Written, micros, written
+
+
+class Tx(ABC):
+    """One transaction of a backend: nothing it writes is seen by others until it commits."""
+
+    @abstractmethod
+    def insert(self, w: Written) -> None:
+        """Add a new session with its first entries."""
+
+    @abstractmethod
+    def read(self, session_id: str, *, lock: bool) -> tuple[dict[str, Any], SessionRow] | None:
+        """The stored snapshot and row; with ``lock``, other writers wait (or skip it) until commit."""
+
+    @abstractmethod
+    def write(self, w: Written, expected_seq: int) -> bool:
+        """Replace the row and append the entries, only if the stored revision is ``expected_seq``."""
+
+    @abstractmethod
+    def claim_due(self, now_us: int, limit: int) -> list[str]:
+        """Ids of sessions with a timer due by ``now_us``, earliest first, locked for this transaction."""
+
+    @abstractmethod
+    def pin(self, session_id: str) -> None:
+        """Mark a session a migration could not move."""
+
+
+class DueReport(NamedTuple):
+    """What one pass of the due-timer runner did."""
+
+    sessions: int
+    """Sessions advanced."""
+    entries: int
+    """Journal entries their timers wrote."""
+    failed: tuple[tuple[str, str], ...] = ()
+    """(session id, reason) of sessions that could not be advanced; they stay due."""
+
+
+class Store(ABC):
+    """Sessions kept in a database, for hosts that restart, run many workers, or keep visits for days."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+
+    # -- what a backend supplies -----------------------------------------------------------------
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Tx]:
+        """A write transaction: committed when the block ends, rolled back if it raises."""
+
+    @abstractmethod
+    def sessions(self, query: SessionQuery | None = None) -> list[SessionRow]:
+        """Rows of the sessions the query selects, newest start first."""
+
+    @abstractmethod
+    def journal(self, query: JournalQuery) -> list[Entry]:
+        """Journal entries the query selects, in time order (by session and sequence within a time)."""
+
+    def close(self) -> None:  # noqa: B027 - a store without connections has nothing to release
+        """Release connections; the store is not used afterwards."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sessions --------------------------------------------------------------------------------
+
+    def start(
+        self,
+        procedure_id: str,
+        *,
+        clock: Clock,
+        role: str,
+        version: int | None = None,
+        actor: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        lang: str | None = None,
+        session_id: str | None = None,
+        strict: bool = False,
+        listeners: tuple[Listener, ...] = (),
+        **unknown: Never,
+    ) -> Session:
+        """Start a session and store it with its start entry; the returned session is committed."""
+        refuse_unknown(unknown, START_OPTIONS)
+        session = self.library.start(
+            procedure_id,
+            clock=clock,
+            role=role,
+            version=version,
+            actor=actor,
+            data=data,
+            lang=lang,
+            session_id=session_id,
+            strict=strict,
+            listeners=listeners,
+        )
+        with self.transaction() as tx:
+            tx.insert(written(session, None, clock.now()))
+        session.forget_journal()
+        return session
+
+    def load(self, session_id: str, clock: Clock, *, listeners: tuple[Listener, ...] = ()) -> Session:
+        """The stored session, ready to drive; its ``journal`` holds only what happens from now on."""
+        with self.transaction() as tx:
+            found = tx.read(session_id, lock=False)
+        if found is None:
+            raise SessionNotFound(f"no session '{session_id}' in this store", session_id=session_id)
+        return self.library.restore(found[0], clock, listeners=listeners)
+
+    def commit(self, session: Session) -> None:
+        """Write what happened to a loaded session since it was loaded (or last committed).
+
+        Raises :class:`~sopflow.errors.StaleSession`, writing nothing, when another writer
+        committed the same session in between: load it again and repeat the step.
+        """
+        new = session.journal
+        if not new:
+            return
+        with self.transaction() as tx:
+            if not tx.write(written(session, None, session.clock.now()), new[0].seq - 1):
+                raise StaleSession(
+                    f"session '{session.id}' was changed by another writer since it was loaded; "
+                    "load it again and repeat the step",
+                    session_id=session.id,
+                )
+        session.forget_journal()
+
+    def fire(
+        self,
+        session_id: str,
+        event: str,
+        *,
+        role: str,
+        clock: Clock,
+        actor: str | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> Step:
+        """Load, fire and commit in one transaction: a stateless host's whole request.
+
+        The session is locked while it steps, so two requests for one session take turns
+        instead of failing; a refusal is committed (it is journaled) and then raised.
+        """
+        with self.transaction() as tx:
+            session = self._locked(tx, session_id, clock)
+            expected = session.seq
+            refusal: RuntimeRefusal | None = None
+            try:
+                step = session.fire(event, role=role, actor=actor, data=data)
+            except RuntimeRefusal as exc:
+                refusal = exc
+            tx.write(written(session, None, clock.now()), expected)
+        if refusal is not None:
+            raise refusal
+        return step
+
+    def row(self, session_id: str) -> SessionRow:
+        """The stored row of one session."""
+        with self.transaction() as tx:
+            found = tx.read(session_id, lock=False)
+        if found is None:
+            raise SessionNotFound(f"no session '{session_id}' in this store", session_id=session_id)
+        return found[1]
+
+    # -- due timers ------------------------------------------------------------------------------
+
+    def run_due(self, now: dt.datetime, *, batch: int = 100, limit: int | None = None) -> DueReport:
+        """Advance every session whose timers are due by ``now``, a batch per transaction.
+
+        Safe with several workers at once: a batch is claimed with its rows locked (or the
+        database's single writer), advanced and written in one transaction, so no timer
+        fires twice and a worker killed mid-batch leaves its batch due for the next.
+        """
+        clock = ManualClock(now)
+        advanced = entries = 0
+        failed: list[tuple[str, str]] = []
+        skip: set[str] = set()
+        while limit is None or advanced < limit:
+            size = batch if limit is None else min(batch, limit - advanced)
+            with self.transaction() as tx:
+                claimed = [i for i in tx.claim_due(micros(now) or 0, size + len(skip)) if i not in skip][:size]
+                for session_id in claimed:
+                    try:
+                        session = self._locked(tx, session_id, clock)
+                        expected = session.seq
+                        fired = session.advance(now)
+                    except SopflowError as exc:
+                        failed.append((session_id, f"{type(exc).__name__}: {exc}"))
+                        skip.add(session_id)
+                        continue
+                    tx.write(written(session, None, now), expected)
+                    advanced += 1
+                    entries += len(fired)
+            if len(claimed) < size:
+                break
+        return DueReport(advanced, entries, tuple(failed))
+
+    def _locked(self, tx: Tx, session_id: str, clock: Clock) -> Session:
+        found = tx.read(session_id, lock=True)
+        if found is None:
+            raise SessionNotFound(f"no session '{session_id}' in this store", session_id=session_id)
+        return self.library.restore(found[0], clock)

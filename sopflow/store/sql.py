@@ -1,0 +1,325 @@
+"""The SQL both database stores share: tables, statements, rows in and out, schema upgrades.
+
+Written as plain SQL rather than through an ORM: five statements do all the work, each
+must do exactly one thing under concurrency (an UPDATE guarded by the revision, a
+claim that locks or skips rows), and the two databases differ only in a few words —
+placeholders, the JSON and boolean types, and how a claim locks — which a
+:class:`Dialect` names. Times that are compared or indexed are UTC microseconds in
+``BIGINT`` columns, so both databases sort and index them the same way; every entry
+is also kept whole as JSON, so a journal read back is exactly the journal written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sopflow.errors import StoreError
+from sopflow.runtime import Entry
+from sopflow.store.base import Tx
+from sopflow.store.rows import JournalQuery, SessionQuery, SessionRow, Written, from_micros, micros
+
+SCHEMA_VERSION = 1
+"""The version of the tables this sopflow writes; see :data:`UPGRADES`."""
+
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor the stores use (sqlite3 and psycopg both provide it)."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+
+    def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> Any: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The words in which two databases differ."""
+
+    name: str
+    json: str
+    """Column type of JSON documents."""
+    boolean: str
+    claim_lock: str
+    """What a claim of due sessions appends to its SELECT (row locks that skip locked rows, or nothing)."""
+    read_lock: str
+    """What a locking read appends."""
+    placeholder: str = "?"
+
+    def sql(self, text: str) -> str:
+        return text.replace("?", self.placeholder) if self.placeholder != "?" else text
+
+
+def create_statements(d: Dialect) -> list[str]:
+    """The tables and indexes of schema version 1."""
+    return [
+        "CREATE TABLE IF NOT EXISTS sopflow_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        f"""CREATE TABLE IF NOT EXISTS sopflow_sessions (
+            id TEXT PRIMARY KEY,
+            procedure TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            path TEXT NOT NULL,
+            outcome TEXT,
+            started_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            seq BIGINT NOT NULL,
+            next_deadline BIGINT,
+            pinned {d.boolean} NOT NULL DEFAULT FALSE,
+            snapshot {d.json} NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS sopflow_sessions_due ON sopflow_sessions (next_deadline) "
+        "WHERE next_deadline IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS sopflow_sessions_procedure ON sopflow_sessions (procedure, version, state)",
+        "CREATE INDEX IF NOT EXISTS sopflow_sessions_started ON sopflow_sessions (started_at)",
+        f"""CREATE TABLE IF NOT EXISTS sopflow_journal (
+            session TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            at BIGINT NOT NULL,
+            kind TEXT NOT NULL,
+            procedure TEXT NOT NULL,
+            version INTEGER,
+            actor TEXT,
+            role TEXT,
+            event TEXT,
+            entry {d.json} NOT NULL,
+            PRIMARY KEY (session, seq)
+        )""",
+        "CREATE INDEX IF NOT EXISTS sopflow_journal_procedure_at ON sopflow_journal (procedure, at)",
+        "CREATE INDEX IF NOT EXISTS sopflow_journal_at ON sopflow_journal (at)",
+        "CREATE INDEX IF NOT EXISTS sopflow_journal_actor ON sopflow_journal (actor, at)",
+        "CREATE INDEX IF NOT EXISTS sopflow_journal_event ON sopflow_journal (event, at)",
+    ]
+
+
+UPGRADES: dict[int, Callable[[Dialect], list[str]]] = {}
+"""Schema version N -> the statements that bring it to N + 1. Empty while there is only version 1."""
+
+
+def prepare(cur: Cursor, d: Dialect) -> None:
+    """Create the tables, or upgrade them; refuse tables newer than this sopflow knows."""
+    for statement in create_statements(d):
+        cur.execute(statement)
+    cur.execute(d.sql("SELECT value FROM sopflow_meta WHERE name = ?"), ("schema_version",))
+    found = cur.fetchone()
+    if found is None:
+        cur.execute(d.sql("INSERT INTO sopflow_meta (name, value) VALUES (?, ?)"), ("schema_version", "1"))
+        version = 1
+    else:
+        version = int(found[0])
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"the store's tables are at schema version {version}, newer than this sopflow's {SCHEMA_VERSION}; "
+            "upgrade sopflow before using this database"
+        )
+    while version < SCHEMA_VERSION:
+        for statement in UPGRADES[version](d):
+            cur.execute(statement)
+        version += 1
+        cur.execute(d.sql("UPDATE sopflow_meta SET value = ? WHERE name = ?"), (str(version), "schema_version"))
+
+
+_COLUMNS = "id, procedure, version, state, path, outcome, started_at, updated_at, seq, next_deadline, pinned"
+
+
+def _row(values: Sequence[Any]) -> SessionRow:
+    started, updated = from_micros(values[6]), from_micros(values[7])
+    assert started is not None  # NOT NULL column
+    assert updated is not None
+    return SessionRow(
+        id=values[0],
+        procedure=values[1],
+        version=values[2],
+        state=values[3],
+        path=values[4],
+        outcome=values[5],
+        started_at=started,
+        updated_at=updated,
+        seq=values[8],
+        next_deadline=from_micros(values[9]),
+        pinned=bool(values[10]),
+    )
+
+
+def _entry_rows(session_id: str, entries: Iterable[Entry]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            session_id,
+            e.seq,
+            micros(e.at),
+            e.kind,
+            e.procedure,
+            e.version,
+            e.actor,
+            e.role,
+            e.event,
+            json.dumps(e.as_dict(), ensure_ascii=False, separators=(",", ":")),
+        )
+        for e in entries
+    ]
+
+
+class SqlTx(Tx):
+    """One database transaction, on a cursor the backend opened."""
+
+    def __init__(self, cur: Cursor, d: Dialect) -> None:
+        self.cur = cur
+        self.d = d
+
+    def insert(self, w: Written) -> None:
+        r = w.row
+        self.cur.execute(self.d.sql("SELECT 1 FROM sopflow_sessions WHERE id = ?"), (r.id,))
+        if self.cur.fetchone() is not None:
+            raise StoreError(f"a session '{r.id}' is already stored", session_id=r.id)
+        self.cur.execute(
+            self.d.sql(
+                f"INSERT INTO sopflow_sessions ({_COLUMNS}, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ),
+            (*self._values(r), _dumps(w.snapshot)),
+        )
+        self._append(r.id, w.entries)
+
+    def read(self, session_id: str, *, lock: bool) -> tuple[dict[str, Any], SessionRow] | None:
+        sql = f"SELECT {_COLUMNS}, snapshot FROM sopflow_sessions WHERE id = ?" + (self.d.read_lock if lock else "")
+        self.cur.execute(self.d.sql(sql), (session_id,))
+        found = self.cur.fetchone()
+        if found is None:
+            return None
+        snapshot = found[11]
+        return (json.loads(snapshot) if isinstance(snapshot, str) else snapshot), _row(found)
+
+    def write(self, w: Written, expected_seq: int) -> bool:
+        r = w.row
+        self.cur.execute(
+            self.d.sql(
+                "UPDATE sopflow_sessions SET procedure = ?, version = ?, state = ?, path = ?, outcome = ?, "
+                "updated_at = ?, seq = ?, next_deadline = ?, snapshot = ? WHERE id = ? AND seq = ?"
+            ),
+            (
+                r.procedure,
+                r.version,
+                r.state,
+                r.path,
+                r.outcome,
+                micros(r.updated_at),
+                r.seq,
+                micros(r.next_deadline),
+                _dumps(w.snapshot),
+                r.id,
+                expected_seq,
+            ),
+        )
+        if self.cur.rowcount != 1:
+            return False
+        self._append(r.id, w.entries)
+        return True
+
+    def claim_due(self, now_us: int, limit: int) -> list[str]:
+        self.cur.execute(
+            self.d.sql(
+                "SELECT id FROM sopflow_sessions WHERE next_deadline IS NOT NULL AND next_deadline <= ? "
+                "ORDER BY next_deadline LIMIT ?" + self.d.claim_lock
+            ),
+            (now_us, limit),
+        )
+        return [row[0] for row in self.cur.fetchall()]
+
+    def pin(self, session_id: str) -> None:
+        self.cur.execute(self.d.sql("UPDATE sopflow_sessions SET pinned = TRUE WHERE id = ?"), (session_id,))
+
+    def _values(self, r: SessionRow) -> tuple[Any, ...]:
+        return (
+            r.id,
+            r.procedure,
+            r.version,
+            r.state,
+            r.path,
+            r.outcome,
+            micros(r.started_at),
+            micros(r.updated_at),
+            r.seq,
+            micros(r.next_deadline),
+            r.pinned,
+        )
+
+    def _append(self, session_id: str, entries: Sequence[Entry]) -> None:
+        if entries:
+            self.cur.executemany(
+                self.d.sql(
+                    "INSERT INTO sopflow_journal (session, seq, at, kind, procedure, version, actor, role, event, "
+                    "entry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                ),
+                _entry_rows(session_id, entries),
+            )
+
+
+def session_query(d: Dialect, q: SessionQuery) -> tuple[str, list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (("procedure", q.procedure), ("version", q.version), ("state", q.state)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if q.outcome is not None:
+        where.append("outcome = ?")
+        params.append(q.outcome)
+    if q.open is not None:
+        where.append("outcome IS NULL" if q.open else "outcome IS NOT NULL")
+    if q.started_from is not None:
+        where.append("started_at >= ?")
+        params.append(micros(q.started_from))
+    if q.started_before is not None:
+        where.append("started_at < ?")
+        params.append(micros(q.started_before))
+    sql = f"SELECT {_COLUMNS} FROM sopflow_sessions"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY started_at DESC, id DESC LIMIT ?"
+    return d.sql(sql), [*params, q.limit]
+
+
+def journal_query(d: Dialect, q: JournalQuery) -> tuple[str, list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (
+        ("session", q.session),
+        ("procedure", q.procedure),
+        ("kind", q.kind),
+        ("event", q.event),
+        ("actor", q.actor),
+        ("role", q.role),
+    ):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if q.at_from is not None:
+        where.append("at >= ?")
+        params.append(micros(q.at_from))
+    if q.at_before is not None:
+        where.append("at < ?")
+        params.append(micros(q.at_before))
+    sql = "SELECT entry FROM sopflow_journal"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY at, session, seq LIMIT ?"
+    return d.sql(sql), [*params, q.limit]
+
+
+def rows(found: list[Any]) -> list[SessionRow]:
+    return [_row(values) for values in found]
+
+
+def entries(found: list[Any]) -> list[Entry]:
+    return [Entry.from_dict(json.loads(v[0]) if isinstance(v[0], str) else v[0]) for v in found]
+
+
+def _dumps(snapshot: dict[str, Any]) -> str:
+    return json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,196 @@
+"""The store contract, run against every backend: what a host may rely on, whichever database it picks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+import sopflow
+from sopflow.errors import EventNotAllowed, SessionNotFound, StaleSession, StoreError
+from sopflow.store import JournalQuery, SessionQuery, Store
+from tests.conftest import drive_to_owner_call
+
+START = "2026-03-02T09:00:00+08:00"
+
+
+def clock() -> sopflow.ManualClock:
+    return sopflow.ManualClock(START)
+
+
+def release(store: Store, at: sopflow.ManualClock, **data: Any) -> sopflow.Session:
+    return store.start("test.release", clock=at, role="front_desk", data={"unit": "3-1201", **data})
+
+
+def test_a_started_session_is_stored_with_its_start_entry(store: Store) -> None:
+    """start() writes the row and the start entry; load() gives the same session back."""
+    at = clock()
+    session = release(store, at)
+    loaded = store.load(session.id, at)
+    kinds = [e.kind for e in store.journal(JournalQuery(session=session.id))]
+    assert (["start"], "check_id", 1, True) == (kinds, loaded.state, store.row(session.id).seq, loaded == session)
+
+
+def test_fire_loads_steps_and_commits_in_one_go(store: Store) -> None:
+    """A stateless request: the step is returned and both row and journal show it."""
+    at = clock()
+    session = release(store, at)
+    step = store.fire(session.id, "id_copied", role="front_desk", clock=at, data={"id_copy": "scan-1"})
+    row = store.row(session.id)
+    assert ("check_id", 2, ["start", "fire"]) == (
+        step.state,
+        row.seq,
+        [e.kind for e in store.journal(JournalQuery(session=session.id))],
+    )
+
+
+def test_a_refusal_through_the_store_is_journaled_and_raised(store: Store) -> None:
+    """The refused entry is committed, then the refusal raised; the state is unchanged."""
+    at = clock()
+    session = release(store, at)
+    with pytest.raises(EventNotAllowed):
+        store.fire(session.id, "signed", role="front_desk", clock=at)
+    assert (2, "check_id", "refused") == (
+        store.row(session.id).seq,
+        store.row(session.id).state,
+        store.journal(JournalQuery(session=session.id))[-1].kind,
+    )
+
+
+def test_a_stale_writer_is_refused_and_writes_nothing(store: Store) -> None:
+    """Two desks load one session; the second to commit gets StaleSession and nothing of its step is kept."""
+    at = clock()
+    session = release(store, at)
+    first, second = store.load(session.id, at), store.load(session.id, at)
+    first.fire("id_copied", role="front_desk", data={"id_copy": "scan-1"})
+    store.commit(first)
+    second.fire("id_copied", role="front_desk", data={"id_copy": "scan-2"})
+    with pytest.raises(StaleSession):
+        store.commit(second)
+    journal = store.journal(JournalQuery(session=session.id))
+    assert (2, ["start", "fire"], "scan-1") == (
+        store.row(session.id).seq,
+        [e.kind for e in journal],
+        journal[-1].data["id_copy"],
+    )
+
+
+def test_retrying_on_the_fresh_session_succeeds(store: Store) -> None:
+    """After StaleSession, loading again and repeating the step commits."""
+    at = clock()
+    session = release(store, at)
+    stale = store.load(session.id, at)
+    store.fire(session.id, "id_copied", role="front_desk", clock=at, data={"id_copy": "scan-1"})
+    stale.fire("id_copied", role="front_desk", data={"id_copy": "scan-2"})
+    with pytest.raises(StaleSession):
+        store.commit(stale)
+    fresh = store.load(session.id, at)
+    fresh.fire("checked", role="front_desk")
+    store.commit(fresh)
+    assert ("check_fees", 3) == (store.row(session.id).state, store.row(session.id).seq)
+
+
+def test_commits_append_only_what_is_new(store: Store) -> None:
+    """A loaded session committed twice writes each entry once."""
+    at = clock()
+    session = store.load(release(store, at).id, at)
+    session.fire("id_copied", role="front_desk", data={"id_copy": "scan-1"})
+    store.commit(session)
+    session.fire("checked", role="front_desk")
+    store.commit(session)
+    assert [1, 2, 3] == [e.seq for e in store.journal(JournalQuery(session=session.id))]
+
+
+def test_the_stored_journal_replays_to_the_stored_snapshot(store: Store) -> None:
+    """Whatever went through the store, its journal rows replay to its row's snapshot."""
+    at = clock()
+    session = release(store, at)
+    live = store.load(session.id, at)
+    drive_to_owner_call(live)
+    store.commit(live)
+    journal = store.journal(JournalQuery(session=session.id))
+    stored = store.load(session.id, at)
+    assert stored.snapshot(journal=False) == store.library.replay(journal).snapshot(journal=False)
+
+
+def test_an_unknown_session_is_a_clear_error(store: Store) -> None:
+    """Loading or firing an id the store does not hold: SessionNotFound."""
+    with pytest.raises(SessionNotFound, match="no session 'nope'"):
+        store.load("nope", clock())
+    with pytest.raises(SessionNotFound):
+        store.fire("nope", "checked", role="front_desk", clock=clock())
+
+
+def test_the_same_id_cannot_be_started_twice(store: Store) -> None:
+    """A session id is unique in a store."""
+    at = clock()
+    release(store, at, id_copy=None)
+    with pytest.raises(StoreError, match="already stored"):
+        store.start("test.release", clock=at, role="front_desk", session_id=store.sessions()[0].id)
+
+
+def test_sessions_are_queried_by_procedure_state_outcome_and_start(store: Store) -> None:
+    """The row columns answer the questions a supervisor asks."""
+    at = clock()
+    one = release(store, at)
+    at.advance("1 hour")
+    two = release(store, at)
+    store.fire(two.id, "customer_dissatisfied", role="front_desk", clock=at, data={"escalate_to": "cs_supervisor"})
+    later = dt.datetime.fromisoformat(START) + dt.timedelta(minutes=30)
+    assert (
+        {one.id, two.id},
+        [one.id],
+        [two.id],
+        [two.id],
+    ) == (
+        {r.id for r in store.sessions(SessionQuery(procedure="test.release"))},
+        [r.id for r in store.sessions(SessionQuery(open=True, procedure="test.release"))],
+        [r.id for r in store.sessions(SessionQuery(outcome="escalated"))],
+        [r.id for r in store.sessions(SessionQuery(started_from=later))],
+    )
+
+
+def test_the_journal_is_queried_by_kind_event_actor_role_and_time(store: Store) -> None:
+    """Journal rows can be selected like a log."""
+    at = clock()
+    session = release(store, at)
+    at.advance("5 minutes")
+    store.fire(session.id, "id_copied", role="front_desk", actor="desk-7", clock=at, data={"id_copy": "scan-1"})
+    since = dt.datetime.fromisoformat(START) + dt.timedelta(minutes=1)
+    assert (["fire"], ["fire"], ["id_copied"], 2) == (
+        [e.kind for e in store.journal(JournalQuery(actor="desk-7"))],
+        [e.kind for e in store.journal(JournalQuery(at_from=since))],
+        [e.event for e in store.journal(JournalQuery(event="id_copied", role="front_desk"))],
+        len(store.journal(JournalQuery(procedure="test.release"))),
+    )
+
+
+def test_due_timers_fire_once_at_their_deadline(store: Store) -> None:
+    """A timer due while nobody looked fires on the next pass, at its deadline; a second pass finds nothing."""
+    at = clock()
+    session = store.start("test.owner_call", clock=at, role="front_desk", data={"unit": "3-1201"})
+    due = store.row(session.id).next_deadline
+    assert due is not None
+    later = at.now() + dt.timedelta(hours=2)
+    first, second = store.run_due(later), store.run_due(later)
+    timers = [e for e in store.journal(JournalQuery(session=session.id)) if e.kind == "timer"]
+    assert (1, 0, [due]) == (first.sessions, second.sessions, [t.at for t in timers])
+
+
+def test_sessions_not_yet_due_are_left_alone(store: Store) -> None:
+    """Before the deadline the runner claims nothing."""
+    at = clock()
+    session = store.start("test.owner_call", clock=at, role="front_desk", data={"unit": "3-1201"})
+    assert (0, 1) == (store.run_due(at.now()).sessions, store.row(session.id).seq)
+
+
+def test_the_store_reopens_with_its_sessions(make_durable_store: Any) -> None:
+    """Closing and opening the same database (the process restarts) keeps every session."""
+    at = clock()
+    first = make_durable_store()
+    session = release(first, at)
+    first.fire(session.id, "id_copied", role="front_desk", clock=at, data={"id_copy": "scan-1"})
+    first.close()
+    again = make_durable_store()
+    assert ("check_id", 2) == (again.load(session.id, at).state, again.row(session.id).seq)
