@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sopflow.check.calls import call_cycles
+from sopflow.check.migration import check_migrations
 from sopflow.check.resolve import Resolved, finding, resolve
 from sopflow.check.semantic import Callees, check_semantics, final_outcomes
 from sopflow.diagnostics import Diagnostic
@@ -74,6 +75,7 @@ def check_documents(docs: list[LoadedDocument]) -> CheckedLibrary:
     for r in resolved.values():
         result.diagnostics += check_semantics(r, callees)
     result.diagnostics += call_cycles(newest)
+    result.diagnostics += check_migrations(resolved)
     result.procedures = {key: r for key, r in resolved.items() if r.complete}
     result.diagnostics.sort(key=lambda d: (d.source or "", d.line or 0, d.column or 0))
     return result

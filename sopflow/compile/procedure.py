@@ -19,6 +19,18 @@ from sopflow.model import Procedure as ProcedureSpec
 from sopflow.model.values import coerce
 
 
+@dataclass(frozen=True)
+class MigrationIR:
+    """How sessions of ``from_version`` move onto this version (checked complete and type-safe)."""
+
+    from_version: int
+    states: Mapping[str, str]
+    """Old state (as written, ladder levels folded) -> new state as written."""
+    pin: frozenset[str]
+    renames: Mapping[str, str]
+    drop: frozenset[str]
+
+
 @dataclass(frozen=True, eq=False)
 class Procedure:
     """A procedure ready to run: the IR table, the declarations, and (on demand) the transitions machine.
@@ -41,6 +53,8 @@ class Procedure:
     """Fields a policy contributes; a child that shares the policy hands them back on return."""
     resolved: Resolved = field(repr=False)
     start_data: tuple[tuple[str, bool], ...] = ()
+    migration: MigrationIR | None = None
+    """Present when this version says how open sessions of an earlier one move onto it."""
     """(field, required) pairs the host gives at start, as the procedure's ``start`` declares them."""
     callees: dict[str, Procedure] = field(default_factory=dict, repr=False)
     """Procedures this one calls, linked by the library after all are compiled."""
@@ -114,6 +128,20 @@ def compile_procedure(resolved: Resolved, outcomes_of: dict[str, set[str]]) -> P
         policy_fields=frozenset(name for name in resolved.fields if _declared_in_policy(resolved, name)),
         resolved=resolved,
         start_data=_start_data(spec),
+        migration=_migration(spec),
+    )
+
+
+def _migration(spec: ProcedureSpec) -> MigrationIR | None:
+    plan = spec.migrate
+    if plan is None:
+        return None
+    return MigrationIR(
+        plan.from_,
+        MappingProxyType(dict(plan.states)),
+        frozenset(plan.pin),
+        MappingProxyType(dict(plan.fields)),
+        frozenset(plan.drop),
     )
 
 

@@ -175,6 +175,22 @@ class Start(Spec):
     optional: list[Name] = Field(default_factory=list, description="Fields the host may give at start.")
 
 
+class Migration(Spec):
+    """How open sessions of an earlier version move onto this one (`sopflow` store migrate)."""
+
+    from_: int = Field(alias="from", ge=1, description="The version whose open sessions move to this one.")
+    states: dict[Name, Name] = Field(
+        default_factory=dict, description="Old state: new state, for every non-final state of the old version."
+    )
+    pin: list[Name] = Field(
+        default_factory=list, description="Old states whose sessions stay on the old version and finish there."
+    )
+    fields: dict[Name, Name] = Field(default_factory=dict, description="Renamed fields: old name: new name.")
+    drop: list[Name] = Field(
+        default_factory=list, description="Old fields this version no longer has; their values are not carried over."
+    )
+
+
 class LintIgnore(Spec):
     """Silence one lint rule for this procedure, with the reason on record."""
 
@@ -222,6 +238,9 @@ class Procedure(Spec):
         default=None, description="Data the host supplies when it starts a session (from its records)."
     )
     uses: list[ProcedureId] = Field(default_factory=list, description="Policies this procedure applies.")
+    migrate: Migration | None = Field(
+        default=None, description="How open sessions of the previous version move onto this one."
+    )
     ladders: dict[Name, Ladder] = Field(default_factory=dict)
     invariants: dict[Name, str] = Field(default_factory=dict, description="Name: boolean expression.")
     states: dict[Name, State] = Field(min_length=1)

@@ -18,6 +18,7 @@ from sopflow.runtime import kernel
 from sopflow.runtime.clock import ManualClock
 from sopflow.runtime.config import Configuration, Fire, Tick
 from sopflow.runtime.journal import Entry
+from sopflow.runtime.migrate import migrate
 from sopflow.runtime.session import Resolver, Session
 from sopflow.runtime.snapshot import upgrade
 
@@ -49,6 +50,13 @@ def replay(journal: Iterable[Entry | Mapping[str, Any]], resolve: Resolver) -> S
             trigger: Fire | Tick = Fire(entry.event or "", entry.role or "", entry.at, entry.actor, entry.data)
         elif entry.kind in ("timer", "refused"):
             trigger = Tick(entry.at)
+        elif entry.kind == "migrate" and entry.version is not None:
+            before = len(produced)
+            move = migrate(config, resolve(entry.procedure, entry.version), entry.at)
+            config = move.config
+            produced += move.entries
+            _compare(entries, produced, before)
+            continue
         else:
             raise ReplayMismatch(
                 f"journal.{len(produced)}: a '{entry.kind}' entry must follow the step that caused it; "

@@ -23,6 +23,7 @@ from sopflow.runtime import snapshot as snapshots
 from sopflow.runtime.clock import Clock, ManualClock, SystemClock, aware
 from sopflow.runtime.config import EMPTY, Configuration, Fire, Frame, Move, Tick
 from sopflow.runtime.journal import REDACTED, Entry
+from sopflow.runtime.migrate import migrate
 from sopflow.runtime.step import EventOption, Step, TimerInfo, state_options, state_texts
 
 Listener = Callable[["Session", Entry], None]
@@ -241,14 +242,27 @@ class Session:
             raise ClockError(f"advance() takes a datetime, found {type(now).__name__}")
         return list(self._drive(Tick(aware(now) if now is not None else _now(self.clock))).entries)
 
-    def _drive(self, trigger: Fire | Tick) -> Move:
+    def migrate(self, procedure: Procedure, now: dt.datetime | None = None) -> tuple[Entry, ...]:
+        """Move onto ``procedure``, a newer version that says how (its ``migrate`` section).
+
+        Raises :class:`~sopflow.errors.MigrationRefused` and changes nothing when this session
+        cannot move (a pinned state, a call the new state would not make); it then keeps
+        running on its own version.
+        """
+        at = aware(now) if now is not None else _now(self.clock)
+        return self._drive(lambda config: migrate(config, procedure, at)).entries
+
+    def _drive(self, trigger: Fire | Tick | Callable[[Configuration], Move]) -> Move:
         if not self._lock.acquire(blocking=False):
             raise SessionBusy(
                 f"session {self.id} is already taking a step (another thread, or a listener driving it); "
                 "give each session one driver at a time"
             )
         try:
-            move = kernel.step(self.config, trigger, strict=self.strict)
+            if isinstance(trigger, (Fire, Tick)):
+                move = kernel.step(self.config, trigger, strict=self.strict)
+            else:
+                move = trigger(self.config)
             self._commit(move)
         finally:
             self._lock.release()

@@ -86,7 +86,7 @@ class EntryRecord(TypedDict):
     __pydantic_config__ = _STRICT  # type: ignore[misc]
     seq: Annotated[int, Field(ge=1)]
     at: str
-    kind: Literal["start", "fire", "refused", "timer", "call", "return", "cancel"]
+    kind: Literal["start", "fire", "refused", "timer", "call", "return", "cancel", "migrate"]
     procedure: str
     version: NotRequired[Annotated[int, Field(ge=1)] | None]
     depth: Annotated[int, Field(ge=0)]

@@ -8,7 +8,7 @@
 ``PostgresStore`` (``pip install "sopflow[postgres]"``) is the same contract for many workers.
 """
 
-from sopflow.store.base import DueReport, Store
+from sopflow.store.base import DueReport, MigrationReport, Store
 from sopflow.store.memory import MemoryStore
 from sopflow.store.rows import JournalQuery, SessionQuery, SessionRow
 from sopflow.store.sqlite import SQLiteStore
@@ -17,6 +17,7 @@ __all__ = [
     "DueReport",
     "JournalQuery",
     "MemoryStore",
+    "MigrationReport",
     "SQLiteStore",
     "SessionQuery",
     "SessionRow",

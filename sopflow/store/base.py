@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Any, NamedTuple, Never
 
-from sopflow.errors import RuntimeRefusal, SessionNotFound, SopflowError, StaleSession
+from sopflow.errors import MigrationRefused, RuntimeRefusal, SessionNotFound, SopflowError, StaleSession
 from sopflow.library import Library
 from sopflow.runtime import Clock, Entry, ManualClock, Session, Step
 from sopflow.runtime.session import START_OPTIONS, Listener, refuse_unknown
@@ -56,6 +56,13 @@ class DueReport(NamedTuple):
     """Journal entries their timers wrote."""
     failed: tuple[tuple[str, str], ...] = ()
     """(session id, reason) of sessions that could not be advanced; they stay due."""
+
+
+class MigrationReport(NamedTuple):
+    """What a migration did: sessions moved, and those left pinned on their version (with why)."""
+
+    moved: int
+    pinned: tuple[tuple[str, str], ...] = ()
 
 
 class Store(ABC):
@@ -217,6 +224,37 @@ class Store(ABC):
             if len(claimed) < size:
                 break
         return DueReport(advanced, entries, tuple(failed))
+
+    # -- new versions ----------------------------------------------------------------------------
+
+    def migrate(self, procedure_id: str, *, clock: Clock, version: int | None = None) -> MigrationReport:
+        """Move the open sessions of the version ``version`` migrates from (default: the newest) onto it.
+
+        Each session moves in its own transaction, journaled with a ``migrate`` entry; one that
+        cannot move is pinned — it stays on its version and keeps working — and listed with why.
+        """
+        target = self.library.get(procedure_id, version)
+        plan = target.migration
+        if plan is None:
+            raise MigrationRefused(f"'{procedure_id}' v{target.version} has no 'migrate' section")
+        query = SessionQuery(procedure=procedure_id, version=plan.from_version, open=True, limit=10**9)
+        moved = 0
+        pinned: list[tuple[str, str]] = []
+        for row in self.sessions(query):
+            if row.pinned:
+                continue
+            with self.transaction() as tx:
+                session = self._locked(tx, row.id, clock)
+                expected = session.seq
+                try:
+                    session.migrate(target)
+                except MigrationRefused as exc:
+                    tx.pin(row.id)
+                    pinned.append((row.id, exc.message))
+                    continue
+                tx.write(written(session, None, clock.now()), expected)
+                moved += 1
+        return MigrationReport(moved, tuple(pinned))
 
     def _locked(self, tx: Tx, session_id: str, clock: Clock) -> Session:
         found = tx.read(session_id, lock=True)
