@@ -10,6 +10,7 @@
 
 from sopflow.store.base import DueReport, MigrationReport, Store
 from sopflow.store.memory import MemoryStore
+from sopflow.store.open import open_store
 from sopflow.store.rows import JournalQuery, SessionQuery, SessionRow
 from sopflow.store.sqlite import SQLiteStore
 
@@ -22,4 +23,5 @@ __all__ = [
     "SessionQuery",
     "SessionRow",
     "Store",
+    "open_store",
 ]
