@@ -11,7 +11,9 @@ what they promise; one contract test suite runs against all three.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Any, NamedTuple, Never
@@ -33,6 +35,10 @@ class Tx(ABC):
     @abstractmethod
     def read(self, session_id: str, *, lock: bool) -> tuple[dict[str, Any], SessionRow] | None:
         """The stored snapshot and row; with ``lock``, other writers wait (or skip it) until commit."""
+
+    @abstractmethod
+    def revision(self, session_id: str, *, lock: bool) -> int | None:
+        """Only the stored revision (``seq``), locking the row like :meth:`read`: cheaper than the snapshot."""
 
     @abstractmethod
     def write(self, w: Written, expected_seq: int) -> bool:
@@ -68,8 +74,13 @@ class MigrationReport(NamedTuple):
 class Store(ABC):
     """Sessions kept in a database, for hosts that restart, run many workers, or keep visits for days."""
 
+    cache_size = 256
+    """Sessions this store keeps ready after committing them (see :meth:`_locked`)."""
+
     def __init__(self, library: Library) -> None:
         self.library = library
+        self._ready: OrderedDict[str, Session] = OrderedDict()
+        self._ready_lock = threading.Lock()
 
     # -- what a backend supplies -----------------------------------------------------------------
 
@@ -171,15 +182,17 @@ class Store(ABC):
         The session is locked while it steps, so two requests for one session take turns
         instead of failing; a refusal is committed (it is journaled) and then raised.
         """
+        refusal: RuntimeRefusal | None = None
         with self.transaction() as tx:
             session = self._locked(tx, session_id, clock)
             expected = session.seq
-            refusal: RuntimeRefusal | None = None
             try:
                 step = session.fire(event, role=role, actor=actor, data=data)
             except RuntimeRefusal as exc:
                 refusal = exc
             tx.write(written(session, None, clock.now()), expected)
+            session.forget_journal()
+        self._keep_ready(session)
         if refusal is not None:
             raise refusal
         return step
@@ -257,7 +270,26 @@ class Store(ABC):
         return MigrationReport(moved, tuple(pinned))
 
     def _locked(self, tx: Tx, session_id: str, clock: Clock) -> Session:
+        """The session, locked for this transaction: the one kept ready if the row has not moved since.
+
+        A stateless host fires at the same session again and again; when the stored
+        revision is the one this store last committed, reading and restoring the
+        snapshot would only rebuild the same session. The session leaves the ready set
+        here and returns only once its step is committed, so a failed transaction can
+        never leave a session ahead of its row.
+        """
+        with self._ready_lock:
+            ready = self._ready.pop(session_id, None)
+        if ready is not None and tx.revision(session_id, lock=True) == ready.seq:
+            ready.clock = clock
+            return ready
         found = tx.read(session_id, lock=True)
         if found is None:
             raise SessionNotFound(f"no session '{session_id}' in this store", session_id=session_id)
-        return self.library.restore(found[0], clock)
+        return self.library.restore(found[0], clock, keep_journal=True)
+
+    def _keep_ready(self, session: Session) -> None:
+        with self._ready_lock:
+            self._ready[session.id] = session
+            while len(self._ready) > self.cache_size:
+                self._ready.popitem(last=False)

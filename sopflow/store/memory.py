@@ -51,6 +51,10 @@ class _MemoryTx(Tx):
         snapshot = self.snapshots.get(session_id) or self.tables.snapshots[session_id]
         return copy.deepcopy(snapshot), row
 
+    def revision(self, session_id: str, *, lock: bool) -> int | None:
+        row = self._row(session_id)
+        return None if row is None else row.seq
+
     def write(self, w: Written, expected_seq: int) -> bool:
         current = self._row(w.row.id)
         if current is None or current.seq != expected_seq:

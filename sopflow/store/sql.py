@@ -196,6 +196,12 @@ class SqlTx(Tx):
         snapshot = found[11]
         return (json.loads(snapshot) if isinstance(snapshot, str) else snapshot), _row(found)
 
+    def revision(self, session_id: str, *, lock: bool) -> int | None:
+        sql = "SELECT seq FROM sopflow_sessions WHERE id = ?" + (self.d.read_lock if lock else "")
+        self.cur.execute(self.d.sql(sql), (session_id,))
+        found = self.cur.fetchone()
+        return None if found is None else int(found[0])
+
     def write(self, w: Written, expected_seq: int) -> bool:
         r = w.row
         self.cur.execute(

@@ -194,3 +194,15 @@ def test_the_store_reopens_with_its_sessions(make_durable_store: Any) -> None:
     first.close()
     again = make_durable_store()
     assert ("check_id", 2) == (again.load(session.id, at).state, again.row(session.id).seq)
+
+
+def test_a_second_writer_is_seen_by_the_first(make_durable_store: Any) -> None:
+    """Two stores on one database (two workers): each fire sees what the other committed."""
+    at = clock()
+    one, two = make_durable_store(), make_durable_store()
+    session = release(one, at)
+    one.fire(session.id, "id_copied", role="front_desk", clock=at, data={"id_copy": "scan-1"})
+    two.fire(session.id, "checked", role="front_desk", clock=at)
+    step = one.fire(session.id, "fees_checked", role="front_desk", clock=at, data={"arrears_months": 0})
+    kinds = [e.kind for e in one.journal(JournalQuery(session=session.id))]
+    assert ("list_items", ["start", "fire", "fire", "fire"]) == (step.state, kinds)
