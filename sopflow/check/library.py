@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sopflow.check.calls import call_cycles
+from sopflow.check.hours import check_hours
 from sopflow.check.migration import check_migrations
 from sopflow.check.resolve import Resolved, finding, resolve
 from sopflow.check.semantic import Callees, check_semantics, final_outcomes
@@ -27,8 +29,12 @@ class CheckedLibrary:
         return not any(d.severity == "error" for d in self.diagnostics)
 
 
-def check_documents(docs: list[LoadedDocument]) -> CheckedLibrary:
-    """Resolve and check every procedure; never raises for bad input."""
+def check_documents(docs: list[LoadedDocument], hours: Collection[str] | None = None) -> CheckedLibrary:
+    """Resolve and check every procedure; never raises for bad input.
+
+    ``hours`` are the opening hours the deployment's calendar names; given, every hours a
+    procedure counts working time in must be among them.
+    """
     result = CheckedLibrary()
     seen: dict[tuple[str, int], LoadedDocument] = {}
     policies: dict[str, tuple[Policy, LoadedDocument]] = {}
@@ -76,6 +82,8 @@ def check_documents(docs: list[LoadedDocument]) -> CheckedLibrary:
         result.diagnostics += check_semantics(r, callees)
     result.diagnostics += call_cycles(newest)
     result.diagnostics += check_migrations(resolved)
+    if hours is not None:
+        result.diagnostics += check_hours(resolved, hours)
     result.procedures = {key: r for key, r in resolved.items() if r.complete}
     result.diagnostics.sort(key=lambda d: (d.source or "", d.line or 0, d.column or 0))
     return result

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from sopflow.diagnostics import Diagnostic, Severity
 from sopflow.io import LoadedDocument
-from sopflow.model import Event, FieldSpec, Ladder, Policy, Procedure, Role, State
+from sopflow.model import Event, FieldSpec, Ladder, Policy, Procedure, Role, Rule, State
 
 Origin = tuple[LoadedDocument, tuple[str | int, ...]]
 _T = TypeVar("_T")
@@ -45,6 +45,8 @@ class Resolved:
     states: dict[str, State] = field(default_factory=dict)
     ladders: dict[str, Ladder] = field(default_factory=dict)
     policy_events: dict[str, Event] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    """The procedure's standing rules and those of the policies it uses."""
     origin: dict[tuple[str, str], Origin] = field(default_factory=dict)
     """(kind, name) -> origin; kind is role, field, state, ladder or policy_event."""
     broken: dict[str, set[str]] = field(default_factory=dict)
@@ -79,6 +81,7 @@ def resolve(
     _merge(resolved, "field", spec.fields, resolved.fields, (doc, (*base, "fields")), problems)
     _merge(resolved, "state", spec.states, resolved.states, (doc, (*base, "states")), problems)
     _merge(resolved, "ladder", spec.ladders, resolved.ladders, (doc, (*base, "ladders")), problems)
+    _merge(resolved, "rule", spec.rules, resolved.rules, (doc, (*base, "rules")), problems)
     for i, policy_id in enumerate(spec.uses):
         if policy_id not in policies:
             hint = _hint(policy_id, policies)
@@ -103,6 +106,7 @@ def resolve(
         )
         _merge(resolved, "state", policy.states, resolved.states, (pdoc, (*pbase, "states")), problems)
         _merge(resolved, "ladder", policy.ladders, resolved.ladders, (pdoc, (*pbase, "ladders")), problems)
+        _merge(resolved, "rule", policy.rules, resolved.rules, (pdoc, (*pbase, "rules")), problems)
         _merge(
             resolved,
             "policy_event",

@@ -9,6 +9,7 @@ from typing import Any
 
 from transitions import Machine
 
+from sopflow.calendar import Calendar
 from sopflow.check.resolve import Resolved
 from sopflow.compile.build import build_ir
 from sopflow.compile.ir import IR
@@ -107,10 +108,10 @@ class Procedure:
         return {s.final for s in self.ir.states.values() if s.final is not None}
 
 
-def compile_procedure(resolved: Resolved, outcomes_of: dict[str, set[str]]) -> Procedure:
+def compile_procedure(resolved: Resolved, outcomes_of: dict[str, set[str]], calendar: Calendar) -> Procedure:
     """Compile one checked procedure (the checker must have found no errors)."""
     spec = resolved.spec
-    ir = build_ir(resolved, outcomes_of)
+    ir = build_ir(resolved, outcomes_of, calendar)
     invariants = tuple((name, text, compile_expression(parse(text))) for name, text in spec.invariants.items())
     defaults = {name: coerce(f, f.default) for name, f in resolved.fields.items()}
     return Procedure(

@@ -7,6 +7,7 @@ from sopflow.model.procedure import (
     RESUME,
     Branch,
     Call,
+    ChecklistItem,
     Document,
     Event,
     Ladder,
@@ -17,11 +18,14 @@ from sopflow.model.procedure import (
     Outcome,
     Policy,
     Procedure,
+    Promise,
     Role,
+    Rule,
     Start,
     State,
     Timer,
 )
+from sopflow.model.waits import TimeOfDay, Wait, parse_moment, parse_wait
 
 __all__ = [
     "FIELD_TYPES",
@@ -30,6 +34,7 @@ __all__ = [
     "RESUME",
     "Branch",
     "Call",
+    "ChecklistItem",
     "Citation",
     "Document",
     "Duration",
@@ -47,10 +52,16 @@ __all__ = [
     "Policy",
     "Procedure",
     "ProcedureId",
+    "Promise",
     "Role",
+    "Rule",
     "Start",
     "State",
     "Text",
+    "TimeOfDay",
     "Timer",
+    "Wait",
     "parse_duration",
+    "parse_moment",
+    "parse_wait",
 ]

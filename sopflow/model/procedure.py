@@ -27,6 +27,7 @@ from sopflow.model.base import (
     at_most_one,
 )
 from sopflow.model.fields import FieldSpec
+from sopflow.model.waits import MomentSpec, WaitSpec
 
 Outcome = Literal["completed", "refused", "escalated", "handed_over", "pending_follow_up", "referred"]
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
@@ -112,11 +113,27 @@ class Event(Spec):
 
 
 class Timer(Spec):
-    """Time passing is an event too: after the delay in the state, the timer fires."""
+    """Time passing is an event too: after the wait, or at the moment named, the timer fires."""
 
-    model_config = ConfigDict(json_schema_extra=at_most_one("to", "branches"))
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                at_most_one("to", "branches"),
+                at_most_one("after", "at"),
+                {"anyOf": [{"required": ["after"]}, {"required": ["at"]}]},
+            ]
+        }
+    )
 
-    after: Duration
+    after: WaitSpec | None = Field(
+        default=None, description="How long after entering the state: '3 minutes', '2 days', '3 working days'."
+    )
+    at: MomentSpec | None = Field(
+        default=None, description="When: '08:30', 'next day 09:00', '08:30 on a working day', 'next working day'."
+    )
+    hours: Name | None = Field(
+        default=None, description="The opening hours working time is counted in (default: the procedure's)."
+    )
     title: Text | None = None
     set: dict[Name, str] = Field(default_factory=dict)
     to: Name | None = None
@@ -126,7 +143,40 @@ class Timer(Spec):
     def _one_way_out(self) -> Timer:
         if self.to is not None and self.branches is not None:
             raise ValueError("a timer has 'to' or 'branches', not both")
+        if (self.after is None) == (self.at is None):
+            raise ValueError("a timer has exactly one of 'after' (a wait) or 'at' (a moment)")
         return self
+
+
+class ChecklistItem(Spec):
+    """One thing a person checks and ticks, as the source lists it."""
+
+    text: NonEmptyText
+    source: Citation | None = None
+    required: bool = Field(default=True, description="The state cannot be left until it is ticked.")
+
+
+class Rule(Spec):
+    """A standing rule that holds in every state where it applies ("never say no")."""
+
+    text: NonEmptyText
+    source: Citation | None = None
+    notes: str | None = None
+
+
+class Promise(Spec):
+    """A deadline promised to a customer: kept by reaching a state in time, journaled when missed."""
+
+    title: Text | None = None
+    within: WaitSpec = Field(description="How long the promise gives: '3 working days', '5 days'.")
+    hours: Name | None = Field(
+        default=None, description="Opening hours working time counts in (default: the procedure's)."
+    )
+    starts: Name | None = Field(
+        default=None, description="The state whose entry makes the promise (default: the start)."
+    )
+    kept: list[Name] = Field(min_length=1, description="Reaching any of these states keeps the promise.")
+    source: Citation | None = None
 
 
 class LadderLevel(Spec):
@@ -159,6 +209,9 @@ class State(Spec):
     on: dict[Name, Event] = Field(default_factory=dict)
     timers: dict[Name, Timer] = Field(default_factory=dict)
     call: Call | None = None
+    checklist: dict[Name, ChecklistItem] = Field(
+        default_factory=dict, description="Items ticked in this state; required ones before it can be left."
+    )
     ladder: Name | None = Field(default=None, description="Run this state as the levels of a ladder.")
     final: Outcome | None = Field(default=None, description="Makes the state final with this outcome.")
     notes: str | None = None
@@ -220,6 +273,7 @@ class Policy(Spec):
     events: dict[Name, Event] = Field(default_factory=dict)
     states: dict[Name, State] = Field(default_factory=dict)
     ladders: dict[Name, Ladder] = Field(default_factory=dict)
+    rules: dict[Name, Rule] = Field(default_factory=dict, description="Standing rules every user of the policy keeps.")
     notes: str | list[str] | None = None
 
 
@@ -238,6 +292,11 @@ class Procedure(Spec):
         default=None, description="Data the host supplies when it starts a session (from its records)."
     )
     uses: list[ProcedureId] = Field(default_factory=list, description="Policies this procedure applies.")
+    hours: Name | None = Field(
+        default=None, description="The deployment's opening hours its working-time timers and promises count in."
+    )
+    promises: dict[Name, Promise] = Field(default_factory=dict, description="Deadlines promised to the customer.")
+    rules: dict[Name, Rule] = Field(default_factory=dict, description="Standing rules of this procedure.")
     migrate: Migration | None = Field(
         default=None, description="How open sessions of the previous version move onto this one."
     )
