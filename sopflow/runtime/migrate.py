@@ -58,7 +58,10 @@ def migrate(config: Configuration, procedure: Procedure, at: dt.datetime) -> Mov
         deadlines = {
             t.trigger: frame.deadlines.get(t.trigger, at + dt.timedelta(seconds=t.delay or 0)) for t in here.timers
         }
-        frames[depth] = Frame(procedure, target, data, deadlines or EMPTY, None, frame.call)
+        # Promises the new version also makes keep running to their deadline; ticks start afresh.
+        known = {p.name for p in procedure.ir.promises}
+        promises = {name: due for name, due in frame.promises.items() if name in known}
+        frames[depth] = Frame(procedure, target, data, deadlines or EMPTY, None, frame.call, promises or EMPTY)
         seq += 1
         detail = f"version {old.version} -> {procedure.version}"
         entries.append(
