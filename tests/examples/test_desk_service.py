@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -396,7 +397,21 @@ def test_a_second_worker_on_the_same_file_sees_and_drives_the_first_ones_session
     )
 
 
-# -- the command -----------------------------------------------------------------------------------
+# -- the docs and the command ----------------------------------------------------------------------
+
+
+def test_the_documented_request_gets_the_documented_answers(client: TestClient) -> None:
+    """docs/hosting.md, "A web host": the start it shows answers what it shows, and so does the refusal after it."""
+    section = (ROOT / "docs" / "hosting.md").read_text(encoding="utf-8").split("\n## A web host\n", 1)[1]
+    (request,) = re.findall(r"```http\n(.*?)```", section, re.S)
+    started, refused = (json.loads(block) for block in re.findall(r"```json\n(.*?)```", section, re.S))
+    head, _, body = request.partition("\n\n")
+    method, path, _ = head.splitlines()[0].split(" ")
+    answer = client.request(method, path, content=body, headers={"content-type": "application/json"})
+    session_id = answer.json()["id"]
+    assert (201, started | {"id": session_id}) == (answer.status_code, answer.json())
+    answer = client.post(f"/sessions/{session_id}/events", json={"event": "slip_handed", "role": "front_desk"})
+    assert (409, refused) == (answer.status_code, answer.json())
 
 
 def test_the_module_serves_the_app_with_uvicorn(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
