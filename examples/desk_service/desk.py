@@ -8,7 +8,6 @@ screen or in a log that others see.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -63,9 +62,20 @@ class Desk:
         actor = optional_text(body, "actor")
         lang = optional_text(body, "lang")
         data = mapping(body, "data")
-        self.store.fire(session_id, event, role=role, clock=self.clock, actor=actor, data=data)
-        # store.fire answers the step unredacted, in the session's language: render it again for a screen.
-        return shown(self.store.load(session_id, self.clock), lang)
+        if lang is not None:
+            known(lang, self.library[self.store.row(session_id).procedure].languages)
+        step = self.store.fire(
+            session_id, event, role=role, clock=self.clock, actor=actor, data=data, lang=lang, redact=True
+        )
+        row = self.store.row(session_id)  # a plain read: the revision to show beside the step
+        return {
+            "id": session_id,
+            "procedure": row.procedure,
+            "version": row.version,
+            "seq": row.seq,
+            "outcome": step.outcome,
+            "step": step_json(step),
+        }
 
     def sessions(self, query: Mapping[str, str]) -> JSON:
         """Rows of the stored sessions, newest first, filtered by procedure, state, outcome and open."""
@@ -91,8 +101,8 @@ class Desk:
     def due(self) -> JSON:
         """Open sessions whose earliest timer is due now, earliest first."""
         now = self.clock.now()
-        rows = [r for r in self.store.sessions(SessionQuery(open=True, limit=10_000)) if is_due(r, now)]
-        rows.sort(key=lambda r: (r.next_deadline, r.id))
+        rows = self.store.sessions(SessionQuery(due_by=now, limit=10_000))
+        rows.sort(key=lambda r: (r.next_deadline or now, r.id))
         return {"now": now.isoformat(), "due": [row_json(r) for r in rows]}
 
     def run_due(self, body: Mapping[str, Any]) -> JSON:
@@ -170,10 +180,6 @@ def row_json(row: SessionRow) -> JSON:
         "next_deadline": row.next_deadline.isoformat() if row.next_deadline is not None else None,
         "pinned": row.pinned,
     }
-
-
-def is_due(row: SessionRow, now: dt.datetime) -> bool:
-    return row.next_deadline is not None and row.next_deadline <= now
 
 
 # -- reading requests ------------------------------------------------------------------------------

@@ -88,6 +88,10 @@ class Store(ABC):
     def transaction(self) -> AbstractContextManager[Tx]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
 
+    def reading(self) -> AbstractContextManager[Tx]:
+        """A transaction that only reads (a backend may take no write lock for it)."""
+        return self.transaction()
+
     @abstractmethod
     def sessions(self, query: SessionQuery | None = None) -> list[SessionRow]:
         """Rows of the sessions the query selects, newest start first."""
@@ -143,7 +147,7 @@ class Store(ABC):
 
     def load(self, session_id: str, clock: Clock, *, listeners: tuple[Listener, ...] = ()) -> Session:
         """The stored session, ready to drive; its ``journal`` holds only what happens from now on."""
-        with self.transaction() as tx:
+        with self.reading() as tx:
             found = tx.read(session_id, lock=False)
         if found is None:
             raise SessionNotFound(f"no session '{session_id}' in this store", session_id=session_id)
@@ -176,8 +180,13 @@ class Store(ABC):
         clock: Clock,
         actor: str | None = None,
         data: Mapping[str, Any] | None = None,
+        lang: str | None = None,
+        redact: bool = False,
     ) -> Step:
         """Load, fire and commit in one transaction: a stateless host's whole request.
+
+        The step is rendered in ``lang`` (default: the session's), with private values
+        masked if ``redact`` — what a screen other people see needs.
 
         The session is locked while it steps, so two requests for one session take turns
         instead of failing; a refusal is committed (it is journaled) and then raised.
@@ -187,9 +196,10 @@ class Store(ABC):
             session = self._locked(tx, session_id, clock)
             expected = session.seq
             try:
-                step = session.fire(event, role=role, actor=actor, data=data)
+                session.fire(event, role=role, actor=actor, data=data)
             except RuntimeRefusal as exc:
                 refusal = exc
+            step = session.step(lang, redact=redact)
             tx.write(written(session, None, clock.now()), expected)
             session.forget_journal()
         self._keep_ready(session)
@@ -199,7 +209,7 @@ class Store(ABC):
 
     def row(self, session_id: str) -> SessionRow:
         """The stored row of one session."""
-        with self.transaction() as tx:
+        with self.reading() as tx:
             found = tx.read(session_id, lock=False)
         if found is None:
             raise SessionNotFound(f"no session '{session_id}' in this store", session_id=session_id)

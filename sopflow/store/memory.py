@@ -124,6 +124,7 @@ def _selects(q: SessionQuery, r: SessionRow) -> bool:
         and (q.open is None or (r.outcome is None) == q.open)
         and (q.started_from is None or r.started_at >= q.started_from)
         and (q.started_before is None or r.started_at < q.started_before)
+        and (q.due_by is None or (r.next_deadline is not None and r.next_deadline <= q.due_by))
     )
 
 
@@ -136,4 +137,5 @@ def _entry_selects(q: JournalQuery, e: Entry) -> bool:
         and (q.role is None or e.role == q.role)
         and (q.at_from is None or e.at >= q.at_from)
         and (q.at_before is None or e.at < q.at_before)
+        and (q.after_seq is None or e.seq > q.after_seq)
     )

@@ -285,6 +285,9 @@ def session_query(d: Dialect, q: SessionQuery) -> tuple[str, list[Any]]:
     if q.started_before is not None:
         where.append("started_at < ?")
         params.append(micros(q.started_before))
+    if q.due_by is not None:
+        where.append("next_deadline IS NOT NULL AND next_deadline <= ?")
+        params.append(micros(q.due_by))
     sql = f"SELECT {_COLUMNS} FROM sopflow_sessions"
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -312,6 +315,9 @@ def journal_query(d: Dialect, q: JournalQuery) -> tuple[str, list[Any]]:
     if q.at_before is not None:
         where.append("at < ?")
         params.append(micros(q.at_before))
+    if q.after_seq is not None:
+        where.append("seq > ?")
+        params.append(q.after_seq)
     sql = "SELECT entry FROM sopflow_journal"
     if where:
         sql += " WHERE " + " AND ".join(where)

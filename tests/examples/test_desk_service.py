@@ -256,6 +256,8 @@ class StaleStore(MemoryStore):
         clock: sopflow.Clock,
         actor: str | None = None,
         data: Mapping[str, Any] | None = None,
+        lang: str | None = None,
+        redact: bool = False,
     ) -> sopflow.Step:
         raise StaleSession(f"session '{session_id}' was changed by another writer", session_id=session_id)
 
