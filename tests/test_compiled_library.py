@@ -1,0 +1,26 @@
+"""The bundled library compiles to exactly the recorded form: rewriting its YAML changes nothing that runs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import sopflow
+from tests.compiled import DUMPS, canonical
+
+LIBRARY = sopflow.load_library()
+VERSIONS = [(pid, version) for pid in LIBRARY for version in LIBRARY.versions(pid)]
+
+
+def test_every_procedure_has_a_recorded_form() -> None:
+    """One dump per bundled procedure version, and no dump of a procedure the library lost."""
+    expected = sorted(f"{pid}.v{version}.json" for pid, version in VERSIONS)
+    assert expected == sorted(p.name for p in DUMPS.glob("*.json"))
+
+
+@pytest.mark.parametrize(("pid", "version"), VERSIONS, ids=[f"{p}.v{v}" for p, v in VERSIONS])
+def test_compiled_form_is_unchanged(pid: str, version: int) -> None:
+    """The compiled procedure equals its recorded canonical JSON form (regenerate: python -m tests.compiled)."""
+    recorded = json.loads((DUMPS / f"{pid}.v{version}.json").read_text(encoding="utf-8"))
+    assert recorded == json.loads(json.dumps(canonical(LIBRARY.get(pid, version)), ensure_ascii=False))
