@@ -14,7 +14,7 @@ from sopflow.compile.build import build_ir
 from sopflow.compile.ir import IR
 from sopflow.compile.machine import build_machine
 from sopflow.expr import Evaluator, compile_expression, parse
-from sopflow.model import Citation, FieldSpec, Role, Text
+from sopflow.model import Citation, FieldSpec, Role, Text, Tip
 from sopflow.model import Procedure as ProcedureSpec
 from sopflow.model.values import coerce
 
@@ -44,6 +44,8 @@ class Procedure:
     """(field, required) pairs the host gives at start, as the procedure's ``start`` declares them."""
     callees: dict[str, Procedure] = field(default_factory=dict, repr=False)
     """Procedures this one calls, linked by the library after all are compiled."""
+    tips: Mapping[str, Tip] = field(default_factory=dict, repr=False)
+    """The glossary's warm tips its states cite, by id (empty when the library's glossary has none)."""
     memo: dict[Any, Any] = field(default_factory=dict, repr=False)
     """Per-procedure caches of the runtime (a state's event options by language): they live and die
     with the procedure, so a library of a thousand procedures never thrashes a shared cache."""
@@ -114,6 +116,7 @@ def compile_procedure(resolved: Resolved, outcomes_of: dict[str, set[str]]) -> P
         policy_fields=frozenset(name for name in resolved.fields if _declared_in_policy(resolved, name)),
         resolved=resolved,
         start_data=_start_data(spec),
+        tips=MappingProxyType(dict(resolved.tips)),
     )
 
 

@@ -1,7 +1,30 @@
 """The procedure language as data: what YAML documents may say, nothing about running them."""
 
-from sopflow.model.base import LEVEL_SEPARATOR, Citation, Duration, Language, Name, ProcedureId, Text, parse_duration
+from sopflow.model.base import (
+    LEVEL_SEPARATOR,
+    Citation,
+    Duration,
+    Language,
+    Lint,
+    LintIgnore,
+    Name,
+    ProcedureId,
+    Text,
+    parse_duration,
+)
 from sopflow.model.fields import FIELD_TYPES, FieldSpec, FieldType
+from sopflow.model.glossary import (
+    FieldEntry,
+    FieldNarrowing,
+    Glossary,
+    Role,
+    RoleEntry,
+    RoleNarrowing,
+    SharedField,
+    SharedRole,
+    SourceDocument,
+    Tip,
+)
 from sopflow.model.procedure import (
     OUTCOMES,
     RESUME,
@@ -11,12 +34,9 @@ from sopflow.model.procedure import (
     Event,
     Ladder,
     LadderLevel,
-    Lint,
-    LintIgnore,
     Outcome,
     Policy,
     Procedure,
-    Role,
     Start,
     State,
     Timer,
@@ -33,8 +53,11 @@ __all__ = [
     "Document",
     "Duration",
     "Event",
+    "FieldEntry",
+    "FieldNarrowing",
     "FieldSpec",
     "FieldType",
+    "Glossary",
     "Ladder",
     "LadderLevel",
     "Language",
@@ -46,9 +69,15 @@ __all__ = [
     "Procedure",
     "ProcedureId",
     "Role",
+    "RoleEntry",
+    "RoleNarrowing",
+    "SharedField",
+    "SharedRole",
+    "SourceDocument",
     "Start",
     "State",
     "Text",
     "Timer",
+    "Tip",
     "parse_duration",
 ]
