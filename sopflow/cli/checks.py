@@ -64,7 +64,7 @@ def _emit(
     console = stdout()
     print_diagnostics(console, diagnostics)
     extra = "; ".join(n for n in (*notes, chosen.note()) if n)
-    console.print(summary(diagnostics, len(chosen.files), f" ({extra})" if extra else ""))
+    console.print(escape(summary(diagnostics, len(chosen.files), f" ({extra})" if extra else "")), soft_wrap=True)
 
 
 def validate(paths: PathsArg = None, fmt: FormatOpt = "text", exclude: ExcludeOpt = None) -> None:
@@ -107,7 +107,8 @@ def lint(
     )
     silenced = [d.as_dict() | {"reason": reason} for d, reason in result.silenced]
     notes = [f"{len(silenced)} silenced by lint.ignore"] if silenced else []
-    _emit(found, chosen, fmt, notes=notes, more={"silenced": silenced})
+    notes += result.skipped
+    _emit(found, chosen, fmt, notes=notes, more={"silenced": silenced, "not_run": result.skipped})
     failing = {"error", "warning"} if strict else {"error"}
     raise typer.Exit(EXIT_PROBLEMS if any(d.severity in failing for d in found) else EXIT_OK)
 
