@@ -27,7 +27,8 @@ ALLOWED: dict[str, set[str]] = {
     "analysis": {"io", "check", "compile", "runtime", "library", "store"},
     "render": {"compile", "runtime", "analysis"},
     "testing": {"io", "check", "compile", "runtime", "library", "store", "analysis", "render"},
-    "cli": {"io", "check", "compile", "runtime", "library", "store", "analysis", "render", "testing"},
+    "translate": {"io", "check", "analysis"},
+    "cli": {"io", "check", "compile", "runtime", "library", "store", "analysis", "render", "testing", "translate"},
     "__init__": {"compile", "runtime", "library", "store"},
     "__main__": {"cli"},
 }

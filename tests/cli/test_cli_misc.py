@@ -21,8 +21,8 @@ def test_python_m_sopflow_prints_the_version(sopflow: Run) -> None:
 def test_no_arguments_shows_the_commands(sopflow: Run) -> None:
     """Bare ``sopflow`` explains itself and lists every command."""
     done = sopflow()
-    commands = ["validate", "lint", "list", "show", "graph", "walk", "schema"]
-    assert [True] * 7 == [f"│ {c} " in done.stdout for c in commands]
+    commands = ["validate", "lint", "list", "show", "graph", "walk", "translate", "schema"]
+    assert [True] * 8 == [f"│ {c} " in done.stdout for c in commands]
 
 
 def test_schema_is_json_schema_with_an_id(sopflow: Run) -> None:
