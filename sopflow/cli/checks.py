@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -123,20 +123,42 @@ def _rules() -> None:
     stdout().print(table)
 
 
-def schema_document() -> dict[str, Any]:
-    """The JSON Schema of the procedure language, as editors want it (draft 2020-12, with an id)."""
-    from sopflow.model.schema import json_schema
+def schema_document(paths: Sequence[Path] | None = None) -> dict[str, Any]:
+    """The JSON Schema of the procedure language, as editors want it (draft 2020-12, with an id).
 
-    return json_schema()
+    Given a library's files, the names its glossary defines are offered for completion too.
+    """
+    from sopflow.check.glossary import gather
+    from sopflow.model.schema import json_schema, library_schema
+
+    if not paths:
+        return json_schema()
+    shared, _ = gather(select(paths, []).docs)
+
+    def about(entries: Mapping[str, Any]) -> dict[str, str]:
+        return {name: " / ".join((entry.title or {}).values()) for name, entry in entries.items()}
+
+    found = library_schema(about(shared.roles), about(shared.fields), about(shared.tips), about(shared.documents))
+    found["title"] += ", with the names of a library's glossary"
+    return found
 
 
 def schema(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")
     ] = None,
+    library_paths: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--library",
+            "-L",
+            help="Offer the names of this library's glossary for completion (file or folder, repeatable).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Print the JSON Schema of the procedure language, for editor completion and checking."""
-    text = json.dumps(schema_document(), ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(schema_document(library_paths), ensure_ascii=False, indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
         return
