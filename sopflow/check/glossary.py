@@ -34,6 +34,7 @@ from sopflow.model import (
     State,
     Tip,
 )
+from sopflow.model.values import coerce
 
 KINDS = {"role": "roles", "field": "fields", "tip": "tips", "document": "documents"}
 """Kind of glossary entry -> the key that holds them."""
@@ -82,6 +83,7 @@ def gather(docs: list[LoadedDocument]) -> tuple[SharedEntries, list[Diagnostic]]
                 if first is None:
                     target[name] = entry
                     shared.origin[(kind, name)] = origin
+                    problems += _default(kind, name, entry, origin, shared)
                     continue
                 elsewhere = at(shared.origin[(kind, name)])
                 differ = _differences(first, entry)
@@ -92,6 +94,21 @@ def gather(docs: list[LoadedDocument]) -> tuple[SharedEntries, list[Diagnostic]]
                     message = f"{kind} '{name}' is already defined, the same, at {elsewhere}; keep one"
                     problems.append(finding("warning", "duplicate-glossary-entry", message, origin, key=True))
     return shared, problems
+
+
+def _default(kind: str, name: str, entry: Any, origin: Origin, shared: SharedEntries) -> list[Diagnostic]:
+    """A shared field's default must be a value of its type: said once, at the glossary.
+
+    The field then counts as broken, so the procedures naming it add no error of their own.
+    """
+    if kind != "field" or entry.default is None:
+        return []
+    try:
+        coerce(entry, entry.default)
+    except ValueError as exc:
+        shared.broken.setdefault("field", set()).add(name)
+        return [finding("error", "field-default", f"default of '{name}': {exc}", origin, "default")]
+    return []
 
 
 def _differences(a: BaseModel, b: BaseModel) -> str:
@@ -118,6 +135,10 @@ def narrow(kind: str, entries: Mapping[str, Any], origin: Origin, shared: Shared
     for name, entry in entries.items():
         here: Origin = (origin[0], (*origin[1], name))
         base = known.get(name)
+        if base is not None and shared.failed(kind, name):
+            shared.used.add((kind, name))
+            out.broken.add(name)  # its error is reported at the glossary
+            continue
         if base is None:
             if entry is None or isinstance(entry, (RoleNarrowing, FieldNarrowing)):
                 out.broken.add(name)

@@ -258,3 +258,12 @@ def test_a_document_holds_one_body(body: str) -> None:
     text = GLOSSARY + PROCEDURE.removeprefix("sopflow: 1\n") if body == "procedure" else GLOSSARY
     expected = ["a document holds exactly one of 'procedure', 'policy' or 'glossary'"] if body == "procedure" else []
     assert expected == [d.message for d in load_text(text).diagnostics]
+
+
+def test_a_wrong_default_in_the_glossary_is_reported_there_once() -> None:
+    """A shared field's default that is not a value of its type is one error, at the glossary."""
+    glossary = GLOSSARY.replace("values: [repair, payment, other],", "values: [repair, payment, other], default: none,")
+    assert [
+        "doc0.yaml:14:67: glossary.fields.need.default: default of 'need': expected one of repair, payment, other, "
+        "found 'none' [field-default]"
+    ] == findings(glossary, PROCEDURE, severity="error")
