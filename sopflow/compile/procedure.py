@@ -15,7 +15,7 @@ from sopflow.compile.build import build_ir
 from sopflow.compile.ir import IR
 from sopflow.compile.machine import build_machine
 from sopflow.expr import Evaluator, compile_expression, parse
-from sopflow.model import Citation, FieldSpec, Role, Text
+from sopflow.model import Citation, FieldSpec, Role, Text, Tip
 from sopflow.model import Procedure as ProcedureSpec
 from sopflow.model.values import coerce
 
@@ -59,6 +59,8 @@ class Procedure:
     """(field, required) pairs the host gives at start, as the procedure's ``start`` declares them."""
     callees: dict[str, Procedure] = field(default_factory=dict, repr=False)
     """Procedures this one calls, linked by the library after all are compiled."""
+    tips: Mapping[str, Tip] = field(default_factory=dict, repr=False)
+    """The glossary's warm tips its states cite, by id (empty when the library's glossary has none)."""
     memo: dict[Any, Any] = field(default_factory=dict, repr=False)
     """Per-procedure caches of the runtime (a state's event options by language): they live and die
     with the procedure, so a library of a thousand procedures never thrashes a shared cache."""
@@ -130,6 +132,7 @@ def compile_procedure(resolved: Resolved, outcomes_of: dict[str, set[str]], cale
         resolved=resolved,
         start_data=_start_data(spec),
         migration=_migration(spec),
+        tips=MappingProxyType(dict(resolved.tips)),
     )
 
 

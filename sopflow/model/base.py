@@ -108,3 +108,17 @@ class Citation(Spec):
     document: str = Field(description="Source document key, e.g. '000'.")
     section: str = Field(description="Section as the document names it, e.g. '標準3 場景五 租戶放行'.")
     lines: str | None = Field(default=None, description="Line range in the source file, e.g. '125-144'.")
+
+
+class LintIgnore(Spec):
+    """Silence one lint rule for this procedure or glossary, with the reason on record."""
+
+    rule: str
+    reason: str = Field(min_length=3)
+    where: str | None = Field(
+        default=None, description="Only this state (or state.event), role, ladder, or glossary entry."
+    )
+
+
+class Lint(Spec):
+    ignore: list[LintIgnore] = Field(default_factory=list)

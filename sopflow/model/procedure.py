@@ -19,6 +19,7 @@ from sopflow.model.base import (
     Citation,
     Duration,
     Language,
+    Lint,
     Name,
     NonEmptyText,
     ProcedureId,
@@ -26,11 +27,13 @@ from sopflow.model.base import (
     Text,
     at_most_one,
 )
-from sopflow.model.fields import FieldSpec
+from sopflow.model.glossary import FieldEntry, Glossary, RoleEntry
 from sopflow.model.waits import MomentSpec, WaitSpec
 
 Outcome = Literal["completed", "refused", "escalated", "handed_over", "pending_follow_up", "referred"]
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
+ROLES = "Who acts: a role of this procedure (with a title), or a glossary role by name (front_desk:), narrowed or not."
+FIELDS = "The session's data: a field of this procedure (with a type), or a glossary field by name (unit:), narrowed."
 RESUME = "resume"
 """Outcome target of an event-level call: go back to the state the call interrupted."""
 
@@ -38,13 +41,6 @@ RESUME = "resume"
 def _target_shorthand(value: Any) -> Any:
     # `on: {agree: sign_slip}` is the common case; it means `{to: sign_slip}`.
     return {"to": value} if isinstance(value, str) else value
-
-
-class Role(Spec):
-    """Someone who acts in the procedure (front desk, tenant, owner, supervisor)."""
-
-    title: NonEmptyText
-    description: Text | None = None
 
 
 class Branch(Spec):
@@ -244,18 +240,6 @@ class Migration(Spec):
     )
 
 
-class LintIgnore(Spec):
-    """Silence one lint rule for this procedure, with the reason on record."""
-
-    rule: str
-    reason: str = Field(min_length=3)
-    where: str | None = Field(default=None, description="Only this state (or state.event).")
-
-
-class Lint(Spec):
-    ignore: list[LintIgnore] = Field(default_factory=list)
-
-
 class Policy(Spec):
     """Cross-cutting rules declared once and used by many procedures.
 
@@ -268,13 +252,14 @@ class Policy(Spec):
     title: NonEmptyText
     languages: list[Language] = Field(min_length=1)
     source: Citation | None = None
-    roles: dict[Name, Role] = Field(default_factory=dict)
-    fields: dict[Name, FieldSpec] = Field(default_factory=dict)
+    roles: dict[Name, RoleEntry] = Field(default_factory=dict, description=ROLES)
+    fields: dict[Name, FieldEntry] = Field(default_factory=dict, description=FIELDS)
     events: dict[Name, Event] = Field(default_factory=dict)
     states: dict[Name, State] = Field(default_factory=dict)
     ladders: dict[Name, Ladder] = Field(default_factory=dict)
     rules: dict[Name, Rule] = Field(default_factory=dict, description="Standing rules every user of the policy keeps.")
     notes: str | list[str] | None = None
+    lint: Lint = Field(default_factory=Lint)
 
 
 class Procedure(Spec):
@@ -285,8 +270,8 @@ class Procedure(Spec):
     title: NonEmptyText
     languages: list[Language] = Field(min_length=1)
     source: Citation | None = None
-    roles: dict[Name, Role] = Field(min_length=1)
-    fields: dict[Name, FieldSpec] = Field(default_factory=dict)
+    roles: dict[Name, RoleEntry] = Field(min_length=1, description=ROLES)
+    fields: dict[Name, FieldEntry] = Field(default_factory=dict, description=FIELDS)
     initial: Name
     start: Start | None = Field(
         default=None, description="Data the host supplies when it starts a session (from its records)."
@@ -307,29 +292,30 @@ class Procedure(Spec):
     lint: Lint = Field(default_factory=Lint)
 
 
+BODIES = ("procedure", "policy", "glossary")
+"""The keys a document holds exactly one of."""
+
+
 class Document(Spec):
-    """One YAML file: the language version and exactly one procedure or policy."""
+    """One YAML file: the language version and exactly one procedure, policy or glossary."""
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "oneOf": [
-                {"required": [body], "properties": {body: {"type": "object"}}} for body in ("procedure", "policy")
-            ]
-        }
+        json_schema_extra={"oneOf": [{"required": [body], "properties": {body: {"type": "object"}}} for body in BODIES]}
     )
 
     sopflow: Literal[1] = Field(description="Version of the procedure language.")
     procedure: Procedure | None = None
     policy: Policy | None = None
+    glossary: Glossary | None = Field(default=None, description="Roles, fields and tips the whole library shares.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Document:
-        if (self.procedure is None) == (self.policy is None):
-            raise ValueError("a document holds exactly one of 'procedure' or 'policy'")
+        if sum(getattr(self, body) is not None for body in BODIES) != 1:
+            raise ValueError("a document holds exactly one of 'procedure', 'policy' or 'glossary'")
         return self
 
     @property
-    def body(self) -> Procedure | Policy:
-        body = self.procedure or self.policy
+    def body(self) -> Procedure | Policy | Glossary:
+        body = self.procedure or self.policy or self.glossary
         assert body is not None  # guaranteed by _exactly_one
         return body
