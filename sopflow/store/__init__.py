@@ -10,6 +10,7 @@
 
 from sopflow.store.base import DueReport, Store
 from sopflow.store.memory import MemoryStore
+from sopflow.store.postgres import PostgresStore
 from sopflow.store.rows import JournalQuery, SessionQuery, SessionRow
 from sopflow.store.sqlite import SQLiteStore
 
@@ -17,6 +18,7 @@ __all__ = [
     "DueReport",
     "JournalQuery",
     "MemoryStore",
+    "PostgresStore",
     "SQLiteStore",
     "SessionQuery",
     "SessionRow",

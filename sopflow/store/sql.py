@@ -42,7 +42,11 @@ class Cursor(Protocol):
 
 @dataclass(frozen=True)
 class Dialect:
-    """The words in which two databases differ."""
+    """The words in which two databases differ.
+
+    Statements are written with ``?`` for a parameter and ``?j`` for a JSON document
+    passed as text; :meth:`sql` turns them into the database's own.
+    """
 
     name: str
     json: str
@@ -53,8 +57,11 @@ class Dialect:
     read_lock: str
     """What a locking read appends."""
     placeholder: str = "?"
+    json_param: str = "?"
+    """How a statement passes a JSON document it was given as text (a cast, where the database wants one)."""
 
     def sql(self, text: str) -> str:
+        text = text.replace("?j", self.json_param)
         return text.replace("?", self.placeholder) if self.placeholder != "?" else text
 
 
@@ -176,15 +183,16 @@ class SqlTx(Tx):
 
     def insert(self, w: Written) -> None:
         r = w.row
-        self.cur.execute(self.d.sql("SELECT 1 FROM sopflow_sessions WHERE id = ?"), (r.id,))
-        if self.cur.fetchone() is not None:
-            raise StoreError(f"a session '{r.id}' is already stored", session_id=r.id)
+        # ON CONFLICT rather than a look first: two writers starting one id at once cannot both insert it.
         self.cur.execute(
             self.d.sql(
-                f"INSERT INTO sopflow_sessions ({_COLUMNS}, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                f"INSERT INTO sopflow_sessions ({_COLUMNS}, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?j) "
+                "ON CONFLICT (id) DO NOTHING"
             ),
             (*self._values(r), _dumps(w.snapshot)),
         )
+        if self.cur.rowcount != 1:
+            raise StoreError(f"a session '{r.id}' is already stored", session_id=r.id)
         self._append(r.id, w.entries)
 
     def read(self, session_id: str, *, lock: bool) -> tuple[dict[str, Any], SessionRow] | None:
@@ -201,7 +209,7 @@ class SqlTx(Tx):
         self.cur.execute(
             self.d.sql(
                 "UPDATE sopflow_sessions SET procedure = ?, version = ?, state = ?, path = ?, outcome = ?, "
-                "updated_at = ?, seq = ?, next_deadline = ?, snapshot = ? WHERE id = ? AND seq = ?"
+                "updated_at = ?, seq = ?, next_deadline = ?, snapshot = ?j WHERE id = ? AND seq = ?"
             ),
             (
                 r.procedure,
@@ -255,7 +263,7 @@ class SqlTx(Tx):
             self.cur.executemany(
                 self.d.sql(
                     "INSERT INTO sopflow_journal (session, seq, at, kind, procedure, version, actor, role, event, "
-                    "entry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    "entry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?j)"
                 ),
                 _entry_rows(session_id, entries),
             )
