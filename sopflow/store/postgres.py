@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,7 @@ POSTGRES = Dialect(
     read_lock=" FOR UPDATE",
     placeholder="%s",
     json_param="?::jsonb",
+    write_with=True,
 )
 
 HINT = 'the PostgreSQL store needs psycopg and psycopg-pool: pip install "sopflow[postgres]"'
@@ -104,7 +105,7 @@ class PostgresStore(Store):
     ) -> None:
         super().__init__(library)
         psycopg, psycopg_pool = _drivers()
-        self._errors: type[Exception] = psycopg.Error
+        self._errors: tuple[type[Exception], ...] = (psycopg.Error,)
         self._tuple_row: Any = importlib.import_module("psycopg.rows").tuple_row  # whatever the host's pool returns
         self._owned = isinstance(conninfo_or_pool, str)
         if isinstance(conninfo_or_pool, str):
@@ -143,11 +144,36 @@ class PostgresStore(Store):
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """One pooled connection, one transaction at READ COMMITTED (see the module's docstring for why)."""
+        pool, errors = self._pool, self._errors
         try:
-            with self._pool.connection() as conn, conn.transaction(), conn.cursor(row_factory=self._tuple_row) as cur:
-                yield SqlTx(cur, POSTGRES)
-        except self._errors as exc:
+            conn = pool.getconn()
+        except errors as exc:
+            raise StoreError(f"the PostgreSQL store has no connection: {_message(exc)}") from None
+        try:
+            explicit = conn.autocommit  # a host's pool may hand out autocommit connections
+            cur = conn.cursor(row_factory=self._tuple_row)
+            try:
+                if explicit:
+                    cur.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+                try:
+                    yield SqlTx(cur, POSTGRES)
+                except BaseException:
+                    with suppress(*errors):  # the first error is the one to tell; the pool drops a broken connection
+                        if explicit:
+                            cur.execute("ROLLBACK")
+                        else:
+                            conn.rollback()
+                    raise
+                if explicit:
+                    cur.execute("COMMIT")
+                else:
+                    conn.commit()
+            finally:
+                cur.close()
+        except errors as exc:
             raise StoreError(f"the PostgreSQL store could not complete a transaction: {_message(exc)}") from None
+        finally:
+            pool.putconn(conn)
 
     def _read(self, sql: str, params: list[Any]) -> list[Any]:
         try:

@@ -151,3 +151,21 @@ def test_unicode_and_exact_numbers_come_back_as_written(schema: str) -> None:
             loaded.step().say,
         )
         assert loaded.snapshot(journal=False) == LIBRARY.replay(journal).snapshot(journal=False)
+
+
+def test_a_lost_connection_is_a_store_error_and_the_next_request_gets_a_new_one(schema: str) -> None:
+    """The server drops the store's connections: the next request fails as a StoreError, writing nothing,
+    and the one after it runs on a fresh connection."""
+    clock = sopflow.ManualClock(START)
+    with PostgresStore(LIBRARY, schema, min_size=1, max_size=1) as store:
+        session = store.start("test.release", clock=clock, role="front_desk", data={"unit": "3-1201"})
+        with psycopg.connect(schema, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE pid <> pg_backend_pid() AND datname = current_database() AND backend_type = 'client backend'"
+            )
+        with pytest.raises(StoreError, match="could not complete a transaction"):
+            store.fire(session.id, "id_copied", role="front_desk", clock=clock, data={"id_copy": "scan-1"})
+        store.fire(session.id, "id_copied", role="front_desk", clock=clock, data={"id_copy": "scan-2"})
+        journal = store.journal(JournalQuery(session=session.id))
+        assert (["start", "fire"], "scan-2") == ([e.kind for e in journal], journal[-1].data["id_copy"])
