@@ -15,6 +15,7 @@ step at run time (tell the person at the desk)::
     │   ├── RoleNotAllowed         the actor's role may not fire the event
     │   ├── InvalidEventData       data missing, unknown, of the wrong type, or not JSON
     │   ├── RequiredDataMissing    the state needs data before it can be left
+    │   ├── ChecklistIncomplete    the state's required checklist items are not all ticked
     │   ├── NoBranchMatched        every guarded branch was false
     │   ├── EvaluationFailed       a guard could not be evaluated on this data
     │   ├── InvariantViolated      strict mode: the step would break an invariant
@@ -140,6 +141,10 @@ class InvalidEventData(RuntimeRefusal):
 
 class RequiredDataMissing(RuntimeRefusal):
     """The current state must capture data before it can be left."""
+
+
+class ChecklistIncomplete(RuntimeRefusal):
+    """The current state's required checklist items must be ticked before it can be left."""
 
 
 class NoBranchMatched(RuntimeRefusal):

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Never
 
+from sopflow.calendar import Calendar
 from sopflow.check import CheckedLibrary, check_documents
 from sopflow.check.library import newest_versions
 from sopflow.check.semantic import final_outcomes
@@ -50,22 +51,27 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
 class Library:
     """Compiled procedures by id and version, built once and shared by every session."""
 
-    def __init__(self, procedures: Mapping[str, Mapping[int, Procedure]], checked: CheckedLibrary) -> None:
+    def __init__(
+        self, procedures: Mapping[str, Mapping[int, Procedure]], checked: CheckedLibrary, calendar: Calendar
+    ) -> None:
         self._versions = {pid: dict(sorted(by_version.items())) for pid, by_version in procedures.items()}
         self._newest = {pid: by_version[max(by_version)] for pid, by_version in self._versions.items()}
         self.checked = checked
+        self.calendar = calendar
+        """The deployment's calendar the library's working-time timers and promises count on."""
 
     @classmethod
-    def from_documents(cls, docs: list[LoadedDocument]) -> Library:
+    def from_documents(cls, docs: list[LoadedDocument], calendar: Calendar | None = None) -> Library:
         """Check and compile; raise :class:`ProcedureInvalid` listing every error found."""
-        checked = check_documents(docs)
+        calendar = calendar if calendar is not None else Calendar()
+        checked = check_documents(docs, calendar.hours)
         if not checked.ok:
             raise ProcedureInvalid([d for d in checked.diagnostics if d.severity == "error"])
         newest = newest_versions(checked.procedures)
         outcomes_of = {pid: final_outcomes(r) for pid, r in newest.items()}
         compiled: dict[str, dict[int, Procedure]] = {}
         for (pid, version), resolved in checked.procedures.items():
-            compiled.setdefault(pid, {})[version] = compile_procedure(resolved, outcomes_of)
+            compiled.setdefault(pid, {})[version] = compile_procedure(resolved, outcomes_of, calendar)
         latest = {pid: versions[max(versions)] for pid, versions in compiled.items()}
         for versions in compiled.values():
             for procedure in versions.values():
@@ -74,7 +80,7 @@ class Library:
                     for call in (state.call, *(w.call for w in state.events.values())):
                         if call is not None:
                             procedure.callees[call.procedure] = latest[call.procedure]
-        return cls(compiled, checked)
+        return cls(compiled, checked, calendar)
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -181,15 +187,20 @@ class Library:
         return entry.redacted(procedure.private, procedure.fields)
 
 
-def load_library(*paths: str | Path) -> Library:
-    """Load every procedure and policy below ``paths`` (default: the bundled library)."""
+def load_library(*paths: str | Path, calendar: Calendar | None = None) -> Library:
+    """Load every procedure and policy below ``paths`` (default: the bundled library).
+
+    ``calendar`` is the deployment's: its time zone, public holidays and named opening
+    hours (default: :class:`~sopflow.calendar.Calendar`'s, mainland China with the hours the
+    source documents name).
+    """
     files = collect(paths or (bundled_path(),))
     with collector_paused():  # loading makes no cycles worth collecting; see sopflow.io.collector
-        return Library.from_documents([load_file(f) for f in files])
+        return Library.from_documents([load_file(f) for f in files], calendar)
 
 
-def load_string(text: str, *more: str, source: str = "<string>") -> Library:
+def load_string(text: str, *more: str, source: str = "<string>", calendar: Calendar | None = None) -> Library:
     """A library from YAML texts, handy in tests and notebooks."""
     with collector_paused():
         docs = [load_text(t, f"{source}[{i}]" if more else source) for i, t in enumerate((text, *more))]
-        return Library.from_documents(docs)
+        return Library.from_documents(docs, calendar)

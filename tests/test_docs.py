@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import sopflow
+from sopflow.analysis import lint_library
 
 DOCS = Path(__file__).parent.parent / "docs"
 FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
@@ -17,11 +18,38 @@ def blocks(name: str, language: str) -> list[str]:
     return [body for lang, body in FENCE.findall((DOCS / name).read_text(encoding="utf-8")) if lang == language]
 
 
+def documents(glossary: bool) -> list[str]:
+    """The complete documents of language.md: the glossary section's (ids ``desk.*``), or the others."""
+    found = [b for b in blocks("language.md", "yaml") if b.startswith("sopflow: 1")]
+    return [b for b in found if ("id: desk." in b) == glossary]
+
+
 def test_language_examples_load_and_check() -> None:
     """Every complete document in language.md loads and passes the checker together."""
-    documents = [b for b in blocks("language.md", "yaml") if b.startswith("sopflow: 1")]
-    library = sopflow.load_string(*documents, source="docs/language.md")
+    library = sopflow.load_string(*documents(glossary=False), source="docs/language.md")
     assert ["docs.farewell", "docs.inquiry", "docs.start_data"] == list(library)
+
+
+def test_glossary_examples_check_and_lint_clean() -> None:
+    """The glossary and the procedure that narrows it check without a finding; lint silences one, with a reason."""
+    library = sopflow.load_string(*documents(glossary=True), source="docs/language.md")
+    result = lint_library(library)
+    silenced = [(d.code, d.path) for d, _ in result.silenced]
+    assert (["desk.release"], [], [], [("chinese-script", "procedure.states.print_slip.do.zh-Hant")]) == (
+        list(library),
+        library.checked.diagnostics,
+        result.diagnostics,
+        silenced,
+    )
+
+
+def test_glossary_example_narrows_as_documented() -> None:
+    """The example's narrowings compile as the table says: fewer values and a default, privacy kept, own words."""
+    release = sopflow.load_string(*documents(glossary=True), source="docs/language.md")["desk.release"]
+    need, phone, customer = release.fields["need"], release.fields["owner_phone"], release.roles["customer"]
+    expected = (["release", "other"], "release", True, "customer (the owner)", {"en": "Copying documents for the file"})
+    actual = (need.values, need.default, phone.private, customer.title["en"], {"en": release.tips["A3"].title["en"]})
+    assert expected == actual
 
 
 def test_hosting_examples_run_in_order(capsys: pytest.CaptureFixture[str]) -> None:

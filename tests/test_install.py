@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 
 import sopflow
+from sopflow.analysis.script import SKIPPED
 from sopflow.cli import HINT
+from sopflow.cli.translate import AUTHORING
 from sopflow.testing import load_scenario, scenario_languages
 
 ROOT = Path(__file__).parent.parent
-STACKS = ("rich", "typer", "hypothesis", "pytest")
+STACKS = ("rich", "typer", "hypothesis", "pytest", "babel", "opencc")
 PROBE = f"""
 import importlib.util, sopflow
 print(" ".join(m for m in {STACKS!r} if importlib.util.find_spec(m)) or "none")
@@ -80,6 +82,8 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Ran]:
     out["scenarios"] = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
     install(f"{wheel}[cli]")
     out["walk"] = run(script, *readme_walk())
+    out["translate"] = run(script, "translate", "status", ROOT / "procedures")
+    out["lint"] = run(script, "lint", ROOT / "procedures")
     return out
 
 
@@ -109,6 +113,17 @@ def test_cli_extra_plays_the_readme_walk(ran: dict[str, Ran]) -> None:
     """With `[cli]`, the README's `sopflow walk` plays the scenario to its outcome."""
     walk = ran["walk"]
     assert (0, True) == (walk.returncode, "Outcome completed" in walk.stdout)
+
+
+def test_cli_without_the_authoring_extra(ran: dict[str, Ran]) -> None:
+    """Without `[authoring]`, translate names the extra (exit 2) and lint runs every rule but chinese-script."""
+    translate, lint = ran["translate"], ran["lint"]
+    assert (2, "error: " + AUTHORING + "\n", 0, f"{SKIPPED})") == (
+        translate.returncode,
+        translate.stderr,
+        lint.returncode,
+        lint.stdout.strip().split("; ")[-1],
+    )
 
 
 def test_engine_imports_neither_stack() -> None:

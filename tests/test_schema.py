@@ -96,6 +96,15 @@ VALID = {
     "a null way out besides a target": MINIMAL.replace("asked: {to: done}", "asked: {to: done, branches: null}"),
     "a policy beside a null procedure": "sopflow: 1\nprocedure: null\npolicy:\n  id: demo.policy\n  version: 1\n"
     "  title: {en: Policy}\n  languages: [en]\n",
+    "glossary references and a narrowing": MINIMAL.replace(
+        "  roles: {front_desk: {title: {en: Front desk}}}", "  roles: {front_desk, customer: {description: {en: x}}}"
+    ).replace(
+        "    kind: {type: enum, values: [a, b]}",
+        "    kind: {type: enum, values: [a, b]}\n    unit:\n    need: {values: [a]}",
+    ),
+    "a glossary": "sopflow: 1\nglossary:\n  id: demo.glossary\n  title: {en: Glossary}\n  languages: [en]\n"
+    "  roles: {desk: {title: {en: desk}}}\n  tips: {A1: {title: {en: tea}}}\n"
+    "  documents: {'000': {script: zh-Hant}}\n",
 }
 
 INVALID = {
@@ -112,6 +121,8 @@ INVALID = {
     "a missing initial state": MINIMAL.replace("  initial: greet\n", ""),
     "an outcome outside the language": MINIMAL.replace("final: completed", "final: complete"),
     "a procedure and a policy": MINIMAL + "policy: {id: demo.policy, version: 1, title: {en: P}, languages: [en]}\n",
+    "a procedure and a glossary": MINIMAL + "glossary: {id: demo.glossary, title: {en: G}, languages: [en]}\n",
+    "a misspelt type key": MINIMAL.replace("{type: enum, values: [a, b]}", "{typ: enum}"),
     "neither procedure nor policy": "sopflow: 1\n",
     "another language version": MINIMAL.replace("sopflow: 1", "sopflow: 2"),
 }
@@ -127,3 +138,37 @@ def test_the_schema_accepts_what_the_loader_accepts(text: str) -> None:
 def test_the_schema_rejects_what_the_loader_rejects(text: str) -> None:
     """A mistake the loader refuses is underlined by an editor too."""
     assert (True, True) == (bool(loader_errors(text)), bool(schema_errors(text)))
+
+
+def library_errors(text: str) -> list[str]:
+    from sopflow.cli.checks import schema_document
+
+    validator = jsonschema.Draft202012Validator(schema_document([ROOT / "procedures"]))
+    return [error.message for error in validator.iter_errors(as_editor_sees(text))]
+
+
+@pytest.mark.parametrize("path", collect([ROOT / "procedures"]), ids=lambda p: p.name)
+def test_the_library_schema_accepts_the_bundled_procedures(path: Path) -> None:
+    """With the glossary's names offered, every bundled file still validates."""
+    assert [] == library_errors(path.read_text(encoding="utf-8"))
+
+
+def test_the_library_schema_knows_the_glossary() -> None:
+    """It completes glossary role names, accepts a procedure's own, and refuses a tip the glossary lacks."""
+    from sopflow.cli.checks import schema_document
+
+    defs = schema_document([ROOT / "procedures"])["$defs"]
+    own = MINIMAL.replace("role: front_desk", "role: cleaner").replace("front_desk: {title", "cleaner: {title")
+    tip = MINIMAL.replace("role: front_desk", "role: front_desk\n      tips: [A9]")
+    expected = (
+        True,
+        "服務人員 / 服务人员 / front-desk staff",
+        [],
+        True,
+    )
+    assert expected == (
+        "front_desk" in defs["State"]["properties"]["role"]["anyOf"][0]["enum"],
+        defs["Procedure"]["properties"]["roles"]["properties"]["front_desk"]["description"],
+        library_errors(own),
+        bool(library_errors(tip)),
+    )

@@ -1,37 +1,27 @@
-"""A procedure as it will run: its own declarations merged with the policies it uses.
+"""A procedure as it will run: its own declarations merged with the glossary and the policies it uses.
 
 Checking and compiling both work on this view. Every element remembers the
 document it came from, so a finding about a policy's event used by a
-procedure still points into the policy's file.
+procedure still points into the policy's file. A role or field named from the
+glossary is where the procedure names it (its ``origin``) and where the
+glossary defines it (``shared``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sopflow.diagnostics import Diagnostic, Severity
+from sopflow.check.glossary import Narrowed, SharedEntries, narrow, tips_cited
+from sopflow.check.locate import Origin, finding, hint, locate
+from sopflow.diagnostics import Diagnostic
 from sopflow.io import LoadedDocument
-from sopflow.model import Event, FieldSpec, Ladder, Policy, Procedure, Role, State
+from sopflow.model import Event, FieldSpec, Ladder, Policy, Procedure, Role, Rule, State, Tip
 
-Origin = tuple[LoadedDocument, tuple[str | int, ...]]
+__all__ = ["Origin", "Resolved", "finding", "locate", "resolve"]
+
 _T = TypeVar("_T")
-
-
-def locate(origin: Origin, *sub: str | int, key: bool = False) -> tuple[str, int | None, int | None, str]:
-    doc, base = origin
-    path = (*base, *sub)
-    line_col = doc.positions.locate(path, key=key)
-    line, col = line_col or (None, None)
-    return doc.source, line, col, ".".join(map(str, path))
-
-
-def finding(
-    severity: Severity, code: str, message: str, origin: Origin, *sub: str | int, key: bool = False
-) -> Diagnostic:
-    source, line, col, path = locate(origin, *sub, key=key)
-    return Diagnostic(severity, code, message, source, line, col, path)
 
 
 @dataclass
@@ -45,10 +35,18 @@ class Resolved:
     states: dict[str, State] = field(default_factory=dict)
     ladders: dict[str, Ladder] = field(default_factory=dict)
     policy_events: dict[str, Event] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    """The procedure's standing rules and those of the policies it uses."""
     origin: dict[tuple[str, str], Origin] = field(default_factory=dict)
     """(kind, name) -> origin; kind is role, field, state, ladder or policy_event."""
     broken: dict[str, set[str]] = field(default_factory=dict)
     """Names (by kind) whose entries failed validation, here or in a policy used; see :mod:`sopflow.io.salvage`."""
+    glossary: SharedEntries = field(default_factory=SharedEntries)
+    """The library's glossary, which this procedure's roles, fields and tips were resolved against."""
+    shared: dict[tuple[str, str], Origin] = field(default_factory=dict)
+    """(kind, name) -> where the glossary defines it, for the roles and fields that come from the glossary."""
+    tips: dict[str, Tip] = field(default_factory=dict)
+    """The glossary tips its states cite, by id."""
 
     @property
     def complete(self) -> bool:
@@ -64,45 +62,49 @@ class Resolved:
 
 
 def resolve(
-    doc: LoadedDocument, policies: dict[str, tuple[Policy, LoadedDocument]]
+    doc: LoadedDocument,
+    policies: dict[str, tuple[Policy, LoadedDocument]],
+    glossary: SharedEntries | None = None,
 ) -> tuple[Resolved, list[Diagnostic]]:
-    """Merge ``doc``'s procedure with its policies; report unknown policies and clashes."""
+    """Merge ``doc``'s procedure with the glossary and its policies; report unknown names and clashes.
+
+    Findings about a policy's own entries are left to the caller, which reports them once,
+    not once per procedure that uses the policy.
+    """
     document = doc.checkable
     assert document is not None
     assert document.procedure is not None
     spec = document.procedure
-    resolved = Resolved(spec, doc)
+    shared = glossary if glossary is not None else SharedEntries()
+    resolved = Resolved(spec, doc, glossary=shared)
     _merge_broken(resolved, doc.broken, kinds=None)
     problems: list[Diagnostic] = []
     base: tuple[str | int, ...] = ("procedure",)
-    _merge(resolved, "role", spec.roles, resolved.roles, (doc, (*base, "roles")), problems)
-    _merge(resolved, "field", spec.fields, resolved.fields, (doc, (*base, "fields")), problems)
+    for kind, key, target in (("role", "roles", resolved.roles), ("field", "fields", resolved.fields)):
+        narrowed = narrow(kind, getattr(spec, key), (doc, (*base, key)), shared)
+        problems += narrowed.problems
+        _take(resolved, kind, narrowed, target, (doc, (*base, key)), problems)
     _merge(resolved, "state", spec.states, resolved.states, (doc, (*base, "states")), problems)
     _merge(resolved, "ladder", spec.ladders, resolved.ladders, (doc, (*base, "ladders")), problems)
+    _merge(resolved, "rule", spec.rules, resolved.rules, (doc, (*base, "rules")), problems)
+    resolved.tips, cited = tips_cited(spec.states, (doc, (*base, "states")), shared)
+    problems += cited
     for i, policy_id in enumerate(spec.uses):
         if policy_id not in policies:
-            hint = _hint(policy_id, policies)
-            problems.append(
-                finding("error", "unknown-policy", f"unknown policy '{policy_id}'{hint}", (doc, base), "uses", i)
-            )
+            message = f"unknown policy '{policy_id}'{hint(policy_id, policies)}"
+            problems.append(finding("error", "unknown-policy", message, (doc, base), "uses", i))
             continue
         policy, pdoc = policies[policy_id]
         _merge_broken(resolved, pdoc.broken, kinds=_POLICY_KINDS)
         pbase: tuple[str | int, ...] = ("policy",)
         # The procedure's own declarations win for roles and fields (they may refine titles);
         # a policy's states, ladders and events must not clash with the procedure's.
-        _merge(resolved, "role", policy.roles, resolved.roles, (pdoc, (*pbase, "roles")), problems, quiet=True)
-        _merge(
-            resolved,
-            "field",
-            policy.fields,
-            resolved.fields,
-            (pdoc, (*pbase, "fields")),
-            problems,
-            quiet=True,
-        )
+        for kind, key, target in (("role", "roles", resolved.roles), ("field", "fields", resolved.fields)):
+            narrowed = narrow(kind, getattr(policy, key), (pdoc, (*pbase, key)), shared)
+            _take(resolved, kind, narrowed, target, (pdoc, (*pbase, key)), problems, quiet=True)
         _merge(resolved, "state", policy.states, resolved.states, (pdoc, (*pbase, "states")), problems)
         _merge(resolved, "ladder", policy.ladders, resolved.ladders, (pdoc, (*pbase, "ladders")), problems)
+        _merge(resolved, "rule", policy.rules, resolved.rules, (pdoc, (*pbase, "rules")), problems)
         _merge(
             resolved,
             "policy_event",
@@ -111,7 +113,26 @@ def resolve(
             (pdoc, (*pbase, "events")),
             problems,
         )
+        resolved.tips |= tips_cited(policy.states, (pdoc, (*pbase, "states")), shared)[0]
     return resolved, problems
+
+
+def _take(
+    resolved: Resolved,
+    kind: str,
+    narrowed: Narrowed,
+    target: dict[str, Any],
+    origin: Origin,
+    problems: list[Diagnostic],
+    *,
+    quiet: bool = False,
+) -> None:
+    """Merge resolved roles or fields, noting which come from the glossary and which failed to resolve."""
+    for name in _merge(resolved, kind, narrowed.values, target, origin, problems, quiet=quiet):
+        if name in narrowed.shared:
+            resolved.shared[(kind, name)] = narrowed.shared[name]
+    if narrowed.broken:
+        resolved.broken.setdefault(kind, set()).update(narrowed.broken)
 
 
 _POLICY_KINDS = frozenset({"role", "field", "state", "ladder", "policy_event"})
@@ -133,7 +154,9 @@ def _merge(
     problems: list[Diagnostic],
     *,
     quiet: bool = False,
-) -> None:
+) -> list[str]:
+    """Add ``source``'s entries to ``target`` (first declaration wins); the names added."""
+    added = []
     for name, value in source.items():
         if name in target:
             if not quiet:
@@ -151,10 +174,5 @@ def _merge(
             continue
         target[name] = value
         resolved.origin[(kind, name)] = (origin[0], (*origin[1], name))
-
-
-def _hint(name: str, choices: Iterable[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, sorted(choices), n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
+        added.append(name)
+    return added

@@ -146,6 +146,11 @@ class _Checker:
                 self.name("field", item.rstrip("?"), r.fields, proc, "start", "data", i)
             for i, item in enumerate(r.spec.start.optional):
                 self.name("field", item, r.fields, proc, "start", "optional", i)
+        for pname, promise in r.spec.promises.items():
+            if promise.starts is not None:
+                self.name("state", promise.starts, r.states, proc, "promises", pname, "starts")
+            for i, kept in enumerate(promise.kept):
+                self.name("state", kept, r.states, proc, "promises", pname, "kept", i)
         for name, text in r.spec.invariants.items():
             self.expression(text, proc, "invariants", name, want=BOOL)
         for lname, ladder in r.ladders.items():

@@ -14,7 +14,7 @@ from typer.exceptions import Abort, Exit, TyperException
 from typer.models import Context
 
 from sopflow.__about__ import __version__
-from sopflow.cli import checks, graph, listing, show, walk
+from sopflow.cli import checks, graph, listing, sessions, show, translate, walk
 from sopflow.cli.common import SETTINGS, report
 
 
@@ -68,3 +68,6 @@ app.command("show")(show.show)
 app.command("graph")(graph.graph)
 app.command("walk")(walk.walk)
 app.command("schema")(checks.schema)
+app.add_typer(sessions.sessions_app, name="sessions")
+app.add_typer(sessions.timers_app, name="timers")
+app.add_typer(translate.app, name="translate")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -64,7 +64,7 @@ def _emit(
     console = stdout()
     print_diagnostics(console, diagnostics)
     extra = "; ".join(n for n in (*notes, chosen.note()) if n)
-    console.print(summary(diagnostics, len(chosen.files), f" ({extra})" if extra else ""))
+    console.print(escape(summary(diagnostics, len(chosen.files), f" ({extra})" if extra else "")), soft_wrap=True)
 
 
 def validate(paths: PathsArg = None, fmt: FormatOpt = "text", exclude: ExcludeOpt = None) -> None:
@@ -107,7 +107,8 @@ def lint(
     )
     silenced = [d.as_dict() | {"reason": reason} for d, reason in result.silenced]
     notes = [f"{len(silenced)} silenced by lint.ignore"] if silenced else []
-    _emit(found, chosen, fmt, notes=notes, more={"silenced": silenced})
+    notes += result.skipped
+    _emit(found, chosen, fmt, notes=notes, more={"silenced": silenced, "not_run": result.skipped})
     failing = {"error", "warning"} if strict else {"error"}
     raise typer.Exit(EXIT_PROBLEMS if any(d.severity in failing for d in found) else EXIT_OK)
 
@@ -122,20 +123,42 @@ def _rules() -> None:
     stdout().print(table)
 
 
-def schema_document() -> dict[str, Any]:
-    """The JSON Schema of the procedure language, as editors want it (draft 2020-12, with an id)."""
-    from sopflow.model.schema import json_schema
+def schema_document(paths: Sequence[Path] | None = None) -> dict[str, Any]:
+    """The JSON Schema of the procedure language, as editors want it (draft 2020-12, with an id).
 
-    return json_schema()
+    Given a library's files, the names its glossary defines are offered for completion too.
+    """
+    from sopflow.check.glossary import gather
+    from sopflow.model.schema import json_schema, library_schema
+
+    if not paths:
+        return json_schema()
+    shared, _ = gather(select(paths, []).docs)
+
+    def about(entries: Mapping[str, Any]) -> dict[str, str]:
+        return {name: " / ".join((entry.title or {}).values()) for name, entry in entries.items()}
+
+    found = library_schema(about(shared.roles), about(shared.fields), about(shared.tips), about(shared.documents))
+    found["title"] += ", with the names of a library's glossary"
+    return found
 
 
 def schema(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")
     ] = None,
+    library_paths: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--library",
+            "-L",
+            help="Offer the names of this library's glossary for completion (file or folder, repeatable).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Print the JSON Schema of the procedure language, for editor completion and checking."""
-    text = json.dumps(schema_document(), ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(schema_document(library_paths), ensure_ascii=False, indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
         return

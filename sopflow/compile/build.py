@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from sopflow.calendar import Calendar
 from sopflow.check.resolve import Resolved
-from sopflow.compile.ir import IR, BranchIR, CallIR, StateIR, WayIR, WayKind
+from sopflow.compile.ir import IR, BranchIR, CallIR, ChecklistIR, PromiseIR, RuleIR, StateIR, WayIR, WayKind
 from sopflow.expr import Evaluator, compile_expression, names_in, parse
-from sopflow.model import LEVEL_SEPARATOR, RESUME, Call, Event, State, Timer
+from sopflow.model import LEVEL_SEPARATOR, RESUME, Call, Event, Promise, State, Timer
 
 
 def _expr(text: str) -> Evaluator:
@@ -20,9 +23,10 @@ def _assign(assignments: dict[str, str]) -> tuple[tuple[str, Evaluator], ...]:
 
 
 class _Builder:
-    def __init__(self, r: Resolved, outcomes_of: dict[str, set[str]]) -> None:
+    def __init__(self, r: Resolved, outcomes_of: dict[str, set[str]], calendar: Calendar) -> None:
         self.r = r
         self.outcomes_of = outcomes_of
+        self.calendar = calendar
         self.entry: dict[str, str] = {}
         for name, state in r.states.items():
             ladder = r.ladders.get(state.ladder or "")
@@ -103,6 +107,7 @@ class _Builder:
                 if way.call is not None:
                     returns |= self.returns(way.call, name)
             for tname, timer in state.timers.items():
+                elapsed = timer.after is not None and not timer.after.working
                 timers.append(
                     WayIR(
                         tname,
@@ -113,15 +118,21 @@ class _Builder:
                         (),
                         _assign(timer.set),
                         self.branches(timer, name),
-                        delay=timer.after,
+                        delay=timer.after.amount if elapsed and timer.after is not None else None,
                         title=timer.title,
                         checks_requires=False,
+                        deadline=None if elapsed else self.deadline(timer),
+                        wait=str(timer.after if timer.after is not None else timer.at),
                     )
                 )
             if state.call is not None:
                 call = self.call(state.call, f"state:{base}")
                 returns |= self.returns(call, name)
-        timers.sort(key=lambda t: t.delay or 0.0)
+        # Elapsed timers by delay; timers counted on the calendar keep their written order, after them.
+        timers.sort(key=lambda t: t.delay if t.delay is not None else float("inf"))
+        checklist = tuple(
+            ChecklistIR(item, spec.text, spec.required, spec.source) for item, spec in state.checklist.items()
+        )
         return StateIR(
             name,
             base,
@@ -138,6 +149,35 @@ class _Builder:
             MappingProxyType(returns),
             call,
             state.notes,
+            checklist,
+            frozenset(c.name for c in checklist if c.required),
+        )
+
+    def deadline(self, timer: Timer | Promise) -> Callable[[dt.datetime], dt.datetime]:
+        """When a calendar timer or promise falls due, given when it starts: bound to the deployment's calendar."""
+        calendar, hours = self.calendar, timer.hours or self.r.spec.hours
+        if isinstance(timer, Timer) and timer.at is not None:
+            moment = timer.at
+            return lambda at: calendar.moment(at, moment, hours)
+        wait = timer.within if isinstance(timer, Promise) else timer.after
+        assert wait is not None  # a timer has 'after' or 'at' (the model checks)
+        return lambda at: calendar.add(at, wait, hours)
+
+    def promises(self, states: Mapping[str, StateIR]) -> tuple[PromiseIR, ...]:
+        def levels(bases: list[str]) -> frozenset[str]:
+            return frozenset(n for n, s in states.items() if s.base in bases)
+
+        return tuple(
+            PromiseIR(
+                name,
+                p.title,
+                self.deadline(p),
+                str(p.within),
+                levels([p.starts]) if p.starts is not None else frozenset(),
+                levels(p.kept),
+                p.source,
+            )
+            for name, p in self.r.spec.promises.items()
         )
 
     def build(self) -> IR:
@@ -185,6 +225,8 @@ class _Builder:
             MappingProxyType(states),
             MappingProxyType({k: MappingProxyType(v) for k, v in fast.items()}),
             reads_state=_reads_state(self.r),
+            promises=self.promises(states),
+            rules=tuple(RuleIR(name, rule.text, rule.source) for name, rule in self.r.rules.items()),
         )
 
 
@@ -213,6 +255,6 @@ def _reads_state(r: Resolved) -> bool:
     return any("state" in names_in(parse(t)) for t in texts)
 
 
-def build_ir(resolved: Resolved, outcomes_of: dict[str, set[str]]) -> IR:
-    """The IR table of one checked procedure."""
-    return _Builder(resolved, outcomes_of).build()
+def build_ir(resolved: Resolved, outcomes_of: dict[str, set[str]], calendar: Calendar) -> IR:
+    """The IR table of one checked procedure, its calendar timers bound to ``calendar``."""
+    return _Builder(resolved, outcomes_of, calendar).build()

@@ -8,7 +8,8 @@ Trigger names of what the host cannot fire carry a colon (``timer:b_waited``,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
@@ -60,6 +61,10 @@ class WayIR:
     delay: float | None = None
     title: Text | None = None
     checks_requires: bool = True
+    deadline: Callable[[dt.datetime], dt.datetime] | None = None
+    """For a timer counted on the calendar (working time, a moment): when it fires, given when it starts."""
+    wait: str | None = None
+    """The wait or moment as the author wrote it, for people ('3 working days', 'next working day 09:00')."""
     accepts: frozenset[str] = frozenset()
     """Every field the event may carry (``data`` as a set, for the check of each fire)."""
     required: tuple[str, ...] = ()
@@ -87,6 +92,39 @@ class StateIR:
     """Return triggers of calls made here, by trigger."""
     call: CallIR | None = None
     notes: str | None = None
+    checklist: tuple[ChecklistIR, ...] = ()
+    required_items: frozenset[str] = frozenset()
+    """Checklist items that must be ticked before the state's own events may leave it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistIR:
+    name: str
+    text: Text
+    required: bool
+    source: Citation | None
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseIR:
+    """A promise: made on entering ``starts`` (or at the start), kept on entering one of ``kept``."""
+
+    name: str
+    title: Text | None
+    deadline: Callable[[dt.datetime], dt.datetime]
+    wait: str
+    starts: frozenset[str]
+    """IR states whose entry makes it; empty: the session's start."""
+    kept: frozenset[str]
+    """IR states whose entry keeps it."""
+    source: Citation | None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleIR:
+    name: str
+    text: Text
+    source: Citation | None
 
 
 @dataclass(frozen=True)
@@ -100,6 +138,9 @@ class IR:
     """state -> trigger -> target name (unguarded) or the WayIR (guarded)."""
     reads_state: bool = False
     """Some expression names ``state``: guards then see the current state's name."""
+    promises: tuple[PromiseIR, ...] = ()
+    rules: tuple[RuleIR, ...] = ()
+    """Standing rules of the procedure and of the policies it uses."""
 
     def step(self, state: str, trigger: str, ctx: Mapping[str, Any] = EMPTY) -> str:
         """The next state after ``trigger``; the hot path of analysis and replay.

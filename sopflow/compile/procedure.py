@@ -9,14 +9,27 @@ from typing import Any
 
 from transitions import Machine
 
+from sopflow.calendar import Calendar
 from sopflow.check.resolve import Resolved
 from sopflow.compile.build import build_ir
 from sopflow.compile.ir import IR
 from sopflow.compile.machine import build_machine
 from sopflow.expr import Evaluator, compile_expression, parse
-from sopflow.model import Citation, FieldSpec, Role, Text
+from sopflow.model import Citation, FieldSpec, Role, Text, Tip
 from sopflow.model import Procedure as ProcedureSpec
 from sopflow.model.values import coerce
+
+
+@dataclass(frozen=True)
+class MigrationIR:
+    """How sessions of ``from_version`` move onto this version (checked complete and type-safe)."""
+
+    from_version: int
+    states: Mapping[str, str]
+    """Old state (as written, ladder levels folded) -> new state as written."""
+    pin: frozenset[str]
+    renames: Mapping[str, str]
+    drop: frozenset[str]
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,9 +54,13 @@ class Procedure:
     """Fields a policy contributes; a child that shares the policy hands them back on return."""
     resolved: Resolved = field(repr=False)
     start_data: tuple[tuple[str, bool], ...] = ()
+    migration: MigrationIR | None = None
+    """Present when this version says how open sessions of an earlier one move onto it."""
     """(field, required) pairs the host gives at start, as the procedure's ``start`` declares them."""
     callees: dict[str, Procedure] = field(default_factory=dict, repr=False)
     """Procedures this one calls, linked by the library after all are compiled."""
+    tips: Mapping[str, Tip] = field(default_factory=dict, repr=False)
+    """The glossary's warm tips its states cite, by id (empty when the library's glossary has none)."""
     memo: dict[Any, Any] = field(default_factory=dict, repr=False)
     """Per-procedure caches of the runtime (a state's event options by language): they live and die
     with the procedure, so a library of a thousand procedures never thrashes a shared cache."""
@@ -93,10 +110,10 @@ class Procedure:
         return {s.final for s in self.ir.states.values() if s.final is not None}
 
 
-def compile_procedure(resolved: Resolved, outcomes_of: dict[str, set[str]]) -> Procedure:
+def compile_procedure(resolved: Resolved, outcomes_of: dict[str, set[str]], calendar: Calendar) -> Procedure:
     """Compile one checked procedure (the checker must have found no errors)."""
     spec = resolved.spec
-    ir = build_ir(resolved, outcomes_of)
+    ir = build_ir(resolved, outcomes_of, calendar)
     invariants = tuple((name, text, compile_expression(parse(text))) for name, text in spec.invariants.items())
     defaults = {name: coerce(f, f.default) for name, f in resolved.fields.items()}
     return Procedure(
@@ -114,6 +131,21 @@ def compile_procedure(resolved: Resolved, outcomes_of: dict[str, set[str]]) -> P
         policy_fields=frozenset(name for name in resolved.fields if _declared_in_policy(resolved, name)),
         resolved=resolved,
         start_data=_start_data(spec),
+        migration=_migration(spec),
+        tips=MappingProxyType(dict(resolved.tips)),
+    )
+
+
+def _migration(spec: ProcedureSpec) -> MigrationIR | None:
+    plan = spec.migrate
+    if plan is None:
+        return None
+    return MigrationIR(
+        plan.from_,
+        MappingProxyType(dict(plan.states)),
+        frozenset(plan.pin),
+        MappingProxyType(dict(plan.fields)),
+        frozenset(plan.drop),
     )
 
 

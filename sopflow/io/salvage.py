@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sopflow.io.validation import data_path
-from sopflow.model import Document, Policy, Procedure
+from sopflow.model import Document, Glossary, Policy, Procedure
 
 Broken = Mapping[str, frozenset[str]]
 """Kind (``state``, ``role``, ``field``, ``ladder``, ``policy_event``, ``invariant``, ``key``) to the
@@ -34,10 +34,13 @@ NAMED: Mapping[str, str] = {
     "ladders": "ladder",
     "events": "policy_event",
     "invariants": "invariant",
+    "tips": "tip",
+    "documents": "document",
 }
-"""Collections of a procedure or policy whose entries can be left out one by one."""
+"""Collections of a procedure, policy or glossary whose entries can be left out one by one."""
 
 STAND_INS: Mapping[str, Any] = {"version": 1, "title": {"en": "-"}, "languages": ["en"], "initial": "initial"}
+BODIES: Mapping[str, type[BaseModel]] = {"procedure": Procedure, "policy": Policy, "glossary": Glossary}
 """Required keys no name or type check reads (or, for ``initial``, that the checker then skips)."""
 
 
@@ -59,7 +62,7 @@ def salvage(exc: ValidationError, data: dict[str, Any]) -> Partial:
     written_id = body.get("id") if isinstance(body, dict) and isinstance(body.get("id"), str) else None
     if kind is None or not isinstance(body, dict):
         return Partial(None, written_id=written_id)
-    model: type[BaseModel] = Procedure if kind == "procedure" else Policy
+    model = BODIES[kind]
     kept = {**data, kind: dict(body)}
     broken: dict[str, set[str]] = {}
     for error in exc.errors(include_url=False):
@@ -74,7 +77,7 @@ def salvage(exc: ValidationError, data: dict[str, Any]) -> Partial:
 
 
 def _body_kind(data: dict[str, Any]) -> str | None:
-    given = [k for k in ("procedure", "policy") if data.get(k) is not None]
+    given = [k for k in BODIES if data.get(k) is not None]
     return given[0] if len(given) == 1 else None
 
 

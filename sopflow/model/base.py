@@ -29,13 +29,13 @@ Language = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
 Text = dict[Language, str]
 """A localised text: one string per language, with ``{field}`` placeholders."""
 
-_UNITS = "hours?|h|minutes?|mins?|m|seconds?|secs?|s"
-_DURATION = re.compile(rf"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>{_UNITS})\b")
-_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
+DURATION_UNITS = "weeks?|w|days?|d|hours?|h|minutes?|mins?|m|seconds?|secs?|s"
+_DURATION = re.compile(rf"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>{DURATION_UNITS})\b")
+_UNIT_SECONDS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
 
 
 def parse_duration(value: Any) -> float:
-    """Turn ``"3 minutes"``, ``"3m"``, ``"1h 30m"``, ``"20s"`` or a number of seconds into seconds.
+    """Turn ``"3 minutes"``, ``"3m"``, ``"1h 30m"``, ``"20s"``, ``"30 days"`` or a number of seconds into seconds.
 
     Authors write durations the way the SOPs say them; the engine only ever
     needs seconds.
@@ -53,7 +53,7 @@ def parse_duration(value: Any) -> float:
             seconds += float(match["n"]) * _UNIT_SECONDS[match["unit"][0]]
             pos = match.end()
         if pos == 0 or text[pos:].strip():
-            raise ValueError(f"expected a duration such as '3 minutes' or '20s', found {value!r}")
+            raise ValueError(f"expected a duration such as '3 minutes', '20s' or '2 days', found {value!r}")
     else:
         raise ValueError(f"expected a duration such as '3 minutes' or '20s', found {value!r}")
     if seconds <= 0:
@@ -61,7 +61,7 @@ def parse_duration(value: Any) -> float:
     return seconds
 
 
-_UNITS_ANY_CASE = re.sub("[a-z]", lambda m: f"[{m[0]}{m[0].upper()}]", _UNITS)
+_UNITS_ANY_CASE = re.sub("[a-z]", lambda m: f"[{m[0]}{m[0].upper()}]", DURATION_UNITS)
 DURATION_PATTERN = rf"^\s*(\d+(\.\d+)?\s*({_UNITS_ANY_CASE})\b\s*)+$"
 """What ``parse_duration`` reads, for editors: JSON Schema patterns have no case-insensitive flag."""
 
@@ -108,3 +108,17 @@ class Citation(Spec):
     document: str = Field(description="Source document key, e.g. '000'.")
     section: str = Field(description="Section as the document names it, e.g. '標準3 場景五 租戶放行'.")
     lines: str | None = Field(default=None, description="Line range in the source file, e.g. '125-144'.")
+
+
+class LintIgnore(Spec):
+    """Silence one lint rule for this procedure or glossary, with the reason on record."""
+
+    rule: str
+    reason: str = Field(min_length=3)
+    where: str | None = Field(
+        default=None, description="Only this state (or state.event), role, ladder, or glossary entry."
+    )
+
+
+class Lint(Spec):
+    ignore: list[LintIgnore] = Field(default_factory=list)

@@ -19,6 +19,7 @@ from sopflow.model.base import (
     Citation,
     Duration,
     Language,
+    Lint,
     Name,
     NonEmptyText,
     ProcedureId,
@@ -26,10 +27,13 @@ from sopflow.model.base import (
     Text,
     at_most_one,
 )
-from sopflow.model.fields import FieldSpec
+from sopflow.model.glossary import FieldEntry, Glossary, RoleEntry
+from sopflow.model.waits import MomentSpec, WaitSpec
 
 Outcome = Literal["completed", "refused", "escalated", "handed_over", "pending_follow_up", "referred"]
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
+ROLES = "Who acts: a role of this procedure (with a title), or a glossary role by name (front_desk:), narrowed or not."
+FIELDS = "The session's data: a field of this procedure (with a type), or a glossary field by name (unit:), narrowed."
 RESUME = "resume"
 """Outcome target of an event-level call: go back to the state the call interrupted."""
 
@@ -37,13 +41,6 @@ RESUME = "resume"
 def _target_shorthand(value: Any) -> Any:
     # `on: {agree: sign_slip}` is the common case; it means `{to: sign_slip}`.
     return {"to": value} if isinstance(value, str) else value
-
-
-class Role(Spec):
-    """Someone who acts in the procedure (front desk, tenant, owner, supervisor)."""
-
-    title: NonEmptyText
-    description: Text | None = None
 
 
 class Branch(Spec):
@@ -112,11 +109,27 @@ class Event(Spec):
 
 
 class Timer(Spec):
-    """Time passing is an event too: after the delay in the state, the timer fires."""
+    """Time passing is an event too: after the wait, or at the moment named, the timer fires."""
 
-    model_config = ConfigDict(json_schema_extra=at_most_one("to", "branches"))
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                at_most_one("to", "branches"),
+                at_most_one("after", "at"),
+                {"anyOf": [{"required": ["after"]}, {"required": ["at"]}]},
+            ]
+        }
+    )
 
-    after: Duration
+    after: WaitSpec | None = Field(
+        default=None, description="How long after entering the state: '3 minutes', '2 days', '3 working days'."
+    )
+    at: MomentSpec | None = Field(
+        default=None, description="When: '08:30', 'next day 09:00', '08:30 on a working day', 'next working day'."
+    )
+    hours: Name | None = Field(
+        default=None, description="The opening hours working time is counted in (default: the procedure's)."
+    )
     title: Text | None = None
     set: dict[Name, str] = Field(default_factory=dict)
     to: Name | None = None
@@ -126,7 +139,40 @@ class Timer(Spec):
     def _one_way_out(self) -> Timer:
         if self.to is not None and self.branches is not None:
             raise ValueError("a timer has 'to' or 'branches', not both")
+        if (self.after is None) == (self.at is None):
+            raise ValueError("a timer has exactly one of 'after' (a wait) or 'at' (a moment)")
         return self
+
+
+class ChecklistItem(Spec):
+    """One thing a person checks and ticks, as the source lists it."""
+
+    text: NonEmptyText
+    source: Citation | None = None
+    required: bool = Field(default=True, description="The state cannot be left until it is ticked.")
+
+
+class Rule(Spec):
+    """A standing rule that holds in every state where it applies ("never say no")."""
+
+    text: NonEmptyText
+    source: Citation | None = None
+    notes: str | None = None
+
+
+class Promise(Spec):
+    """A deadline promised to a customer: kept by reaching a state in time, journaled when missed."""
+
+    title: Text | None = None
+    within: WaitSpec = Field(description="How long the promise gives: '3 working days', '5 days'.")
+    hours: Name | None = Field(
+        default=None, description="Opening hours working time counts in (default: the procedure's)."
+    )
+    starts: Name | None = Field(
+        default=None, description="The state whose entry makes the promise (default: the start)."
+    )
+    kept: list[Name] = Field(min_length=1, description="Reaching any of these states keeps the promise.")
+    source: Citation | None = None
 
 
 class LadderLevel(Spec):
@@ -159,6 +205,9 @@ class State(Spec):
     on: dict[Name, Event] = Field(default_factory=dict)
     timers: dict[Name, Timer] = Field(default_factory=dict)
     call: Call | None = None
+    checklist: dict[Name, ChecklistItem] = Field(
+        default_factory=dict, description="Items ticked in this state; required ones before it can be left."
+    )
     ladder: Name | None = Field(default=None, description="Run this state as the levels of a ladder.")
     final: Outcome | None = Field(default=None, description="Makes the state final with this outcome.")
     notes: str | None = None
@@ -175,16 +224,20 @@ class Start(Spec):
     optional: list[Name] = Field(default_factory=list, description="Fields the host may give at start.")
 
 
-class LintIgnore(Spec):
-    """Silence one lint rule for this procedure, with the reason on record."""
+class Migration(Spec):
+    """How open sessions of an earlier version move onto this one (`sopflow` store migrate)."""
 
-    rule: str
-    reason: str = Field(min_length=3)
-    where: str | None = Field(default=None, description="Only this state (or state.event).")
-
-
-class Lint(Spec):
-    ignore: list[LintIgnore] = Field(default_factory=list)
+    from_: int = Field(alias="from", ge=1, description="The version whose open sessions move to this one.")
+    states: dict[Name, Name] = Field(
+        default_factory=dict, description="Old state: new state, for every non-final state of the old version."
+    )
+    pin: list[Name] = Field(
+        default_factory=list, description="Old states whose sessions stay on the old version and finish there."
+    )
+    fields: dict[Name, Name] = Field(default_factory=dict, description="Renamed fields: old name: new name.")
+    drop: list[Name] = Field(
+        default_factory=list, description="Old fields this version no longer has; their values are not carried over."
+    )
 
 
 class Policy(Spec):
@@ -199,12 +252,14 @@ class Policy(Spec):
     title: NonEmptyText
     languages: list[Language] = Field(min_length=1)
     source: Citation | None = None
-    roles: dict[Name, Role] = Field(default_factory=dict)
-    fields: dict[Name, FieldSpec] = Field(default_factory=dict)
+    roles: dict[Name, RoleEntry] = Field(default_factory=dict, description=ROLES)
+    fields: dict[Name, FieldEntry] = Field(default_factory=dict, description=FIELDS)
     events: dict[Name, Event] = Field(default_factory=dict)
     states: dict[Name, State] = Field(default_factory=dict)
     ladders: dict[Name, Ladder] = Field(default_factory=dict)
+    rules: dict[Name, Rule] = Field(default_factory=dict, description="Standing rules every user of the policy keeps.")
     notes: str | list[str] | None = None
+    lint: Lint = Field(default_factory=Lint)
 
 
 class Procedure(Spec):
@@ -215,13 +270,21 @@ class Procedure(Spec):
     title: NonEmptyText
     languages: list[Language] = Field(min_length=1)
     source: Citation | None = None
-    roles: dict[Name, Role] = Field(min_length=1)
-    fields: dict[Name, FieldSpec] = Field(default_factory=dict)
+    roles: dict[Name, RoleEntry] = Field(min_length=1, description=ROLES)
+    fields: dict[Name, FieldEntry] = Field(default_factory=dict, description=FIELDS)
     initial: Name
     start: Start | None = Field(
         default=None, description="Data the host supplies when it starts a session (from its records)."
     )
     uses: list[ProcedureId] = Field(default_factory=list, description="Policies this procedure applies.")
+    hours: Name | None = Field(
+        default=None, description="The deployment's opening hours its working-time timers and promises count in."
+    )
+    promises: dict[Name, Promise] = Field(default_factory=dict, description="Deadlines promised to the customer.")
+    rules: dict[Name, Rule] = Field(default_factory=dict, description="Standing rules of this procedure.")
+    migrate: Migration | None = Field(
+        default=None, description="How open sessions of the previous version move onto this one."
+    )
     ladders: dict[Name, Ladder] = Field(default_factory=dict)
     invariants: dict[Name, str] = Field(default_factory=dict, description="Name: boolean expression.")
     states: dict[Name, State] = Field(min_length=1)
@@ -229,29 +292,30 @@ class Procedure(Spec):
     lint: Lint = Field(default_factory=Lint)
 
 
+BODIES = ("procedure", "policy", "glossary")
+"""The keys a document holds exactly one of."""
+
+
 class Document(Spec):
-    """One YAML file: the language version and exactly one procedure or policy."""
+    """One YAML file: the language version and exactly one procedure, policy or glossary."""
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "oneOf": [
-                {"required": [body], "properties": {body: {"type": "object"}}} for body in ("procedure", "policy")
-            ]
-        }
+        json_schema_extra={"oneOf": [{"required": [body], "properties": {body: {"type": "object"}}} for body in BODIES]}
     )
 
     sopflow: Literal[1] = Field(description="Version of the procedure language.")
     procedure: Procedure | None = None
     policy: Policy | None = None
+    glossary: Glossary | None = Field(default=None, description="Roles, fields and tips the whole library shares.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Document:
-        if (self.procedure is None) == (self.policy is None):
-            raise ValueError("a document holds exactly one of 'procedure' or 'policy'")
+        if sum(getattr(self, body) is not None for body in BODIES) != 1:
+            raise ValueError("a document holds exactly one of 'procedure', 'policy' or 'glossary'")
         return self
 
     @property
-    def body(self) -> Procedure | Policy:
-        body = self.procedure or self.policy
+    def body(self) -> Procedure | Policy | Glossary:
+        body = self.procedure or self.policy or self.glossary
         assert body is not None  # guaranteed by _exactly_one
         return body

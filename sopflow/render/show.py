@@ -110,8 +110,11 @@ class _View:
                 value = self.text(getattr(first, part))
                 if value:
                     grid.add_row(part.capitalize(), escape(quoted(value)) if part == "say" else escape(value))
-        if first.tips:
-            grid.add_row("Tips", ", ".join(first.tips))
+        for i, tip in enumerate(first.tips):
+            # The glossary says what each tip is about; a library without one shows the bare id.
+            shared = self.p.tips.get(tip)
+            title = self.text(shared.title) if shared is not None else None
+            grid.add_row("Tips" if i == 0 else "", escape(f"{tip} · {title}" if title else tip))
         if first.requires:
             grid.add_row("Requires", ", ".join(first.requires))
         if first.call is not None:

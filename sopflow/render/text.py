@@ -79,7 +79,8 @@ def value_text(value: Any, lang: str = "en") -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ", timespec="seconds" if value.second else "minutes")
+        # The wall time where it was given; the zone is the desk's own, not worth a column.
+        return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
     if isinstance(value, dt.time):
         return value.isoformat(timespec="seconds" if value.second else "minutes")
     return str(value)

@@ -1,13 +1,15 @@
 """Sessions: the step kernel, the host-driven session around it, its clock, journal, snapshots and replay."""
 
 from sopflow.runtime.clock import Clock, ManualClock, SystemClock
-from sopflow.runtime.config import Configuration, Fire, Frame, Move, Tick
+from sopflow.runtime.config import Check, Configuration, Fire, Frame, Move, Tick
 from sopflow.runtime.journal import Entry
 from sopflow.runtime.replay import replay
 from sopflow.runtime.session import Listener, Session
-from sopflow.runtime.step import EventOption, Step, TimerInfo
+from sopflow.runtime.step import ChecklistView, EventOption, PromiseInfo, RuleView, Step, TimerInfo
 
 __all__ = [
+    "Check",
+    "ChecklistView",
     "Clock",
     "Configuration",
     "Entry",
@@ -17,6 +19,8 @@ __all__ = [
     "Listener",
     "ManualClock",
     "Move",
+    "PromiseInfo",
+    "RuleView",
     "Session",
     "Step",
     "SystemClock",

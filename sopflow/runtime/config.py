@@ -38,6 +38,10 @@ class Frame(NamedTuple):
     outcome: str | None = None
     call: str | None = None
     """Which call of the frame above made this one (``state:x`` or ``event:y``)."""
+    promises: Mapping[str, dt.datetime] = EMPTY
+    """Running promises: name -> when it is missed. They outlive state changes, and the session's end."""
+    ticked: frozenset[str] = frozenset()
+    """Checklist items of the current state ticked so far."""
 
     @property
     def here(self) -> StateIR:
@@ -83,7 +87,16 @@ class Tick(NamedTuple):
     at: dt.datetime
 
 
-Trigger = Fire | Tick
+class Check(NamedTuple):
+    """A person ticks an item of the current state's checklist."""
+
+    item: str
+    role: str
+    at: dt.datetime
+    actor: str | None = None
+
+
+Trigger = Fire | Tick | Check
 
 
 class Move(NamedTuple):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple, get_args
 
-EntryKind = Literal["start", "fire", "refused", "timer", "call", "return", "cancel"]
+EntryKind = Literal["start", "fire", "refused", "timer", "call", "return", "cancel", "migrate", "check", "promise"]
 ENTRY_KINDS: tuple[str, ...] = get_args(EntryKind)
 REDACTED = "***"
 _EMPTY: Mapping[str, Any] = {}

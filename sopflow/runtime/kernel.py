@@ -18,12 +18,13 @@ import difflib
 import math
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sopflow.compile import BranchIR, CallIR, Procedure, WayIR
 from sopflow.compile.ir import select
 from sopflow.compile.machine import fire as machine_fire
 from sopflow.errors import (
+    ChecklistIncomplete,
     EngineDisagreement,
     EvaluationFailed,
     EventNotAllowed,
@@ -37,7 +38,7 @@ from sopflow.errors import (
     SopflowError,
 )
 from sopflow.expr import Evaluator
-from sopflow.runtime.config import EMPTY, Configuration, Fire, Frame, Move, Tick
+from sopflow.runtime.config import EMPTY, Check, Configuration, Fire, Frame, Move, Tick
 from sopflow.runtime.journal import Entry, EntryKind, StartMeta, jsonable
 
 EVALUATION_ERRORS = (EvaluationFailed, TypeError, ValueError, ArithmeticError)
@@ -106,23 +107,27 @@ def start(
         data=given,
         meta=StartMeta(session, lang, strict),
     )
+    run.make_promises(0, at, None)
     run.enter(0, at)
     return Move(run.config(), tuple(run.entries))
 
 
-def step(config: Configuration, trigger: Fire | Tick, *, strict: bool = False) -> Move:
-    """Apply one trigger: timers due by its time first, then (for a ``Fire``) the event."""
+def step(config: Configuration, trigger: Fire | Tick | Check, *, strict: bool = False) -> Move:
+    """Apply one trigger: timers and promises due by its time first, then the event or the tick."""
     run = _Run(config, strict)
     frames = config.frames
-    if len(frames) > 1 or frames[0].deadlines:
+    if len(frames) > 1 or frames[0].deadlines or frames[0].promises:
         run.due(trigger.at)
     if trigger.__class__ is Tick:
         return Move(run.config(), tuple(run.entries))
-    assert isinstance(trigger, Fire)
     mark = run.mark() if run.entries else None
+    action = cast(Fire | Check, trigger)
+    event = action.item if isinstance(action, Check) else action.event
     try:
-        given = _door(trigger.data)
-        run.fire(trigger.event, trigger.role, trigger.actor, given, trigger.at)
+        if isinstance(action, Check):
+            run.check(action.item, action.role, action.actor, action.at)
+        else:
+            run.fire(action.event, action.role, action.actor, _door(action.data), action.at)
     except _Refused as refused:
         run.rewind(mark)
         current = run.frames[-1]
@@ -130,17 +135,17 @@ def step(config: Configuration, trigger: Fire | Tick, *, strict: bool = False) -
             refused.message,
             session_id=config.session,
             state=refused.state or current.state,
-            event=trigger.event,
+            event=event,
             allowed=allowed(run.frames),
         )
         run.entry(
             len(run.frames) - 1,
-            trigger.at,
+            action.at,
             "refused",
-            actor=trigger.actor or trigger.role,
-            role=trigger.role,
-            event=trigger.event,
-            data=_recordable(trigger.data),
+            actor=action.actor or action.role,
+            role=action.role,
+            event=event,
+            data=_recordable(action.data) if isinstance(action, Fire) else EMPTY,
             source=current.state,
             detail=f"{refused.kind.__name__}: {refused.message}",
         )
@@ -318,11 +323,19 @@ class _Run:
             _cross_check(frame, way, ctx, branch)
         if way.checks_requires and not branch.internal:
             # `requires` guards leaving the state; an event that stays (capturing data) is fine.
-            missing = [f for f in procedure.ir.states[frame.state].requires if ctx.get(f) is None]
+            here = procedure.ir.states[frame.state]
+            missing = [f for f in here.requires if ctx.get(f) is None]
             if missing:
                 raise _Refused(
                     RequiredDataMissing,
                     f"state '{frame.state}' needs {', '.join(map(repr, missing))} before '{way.name}'",
+                )
+            unticked = here.required_items - frame.ticked
+            if unticked:
+                names = [c.name for c in here.checklist if c.name in unticked]
+                raise _Refused(
+                    ChecklistIncomplete,
+                    f"state '{frame.state}' has items to tick before '{way.name}': {', '.join(names)}",
                 )
         changes = dict(values)
         assignments = way.assign + branch.assign if branch.assign else way.assign
@@ -342,13 +355,17 @@ class _Run:
         if depth + 1 < len(self.frames) and kind != "return":
             self.cancel(depth, at)
         if not branch.internal:
-            self.frames[depth] = Frame(procedure, target, data, EMPTY, None, frame.call)
+            self.frames[depth] = Frame(procedure, target, data, EMPTY, None, frame.call, frame.promises)
             self.enter(depth, at)
         elif kind == "timer":
             deadlines = {k: v for k, v in frame.deadlines.items() if k != way.trigger}
-            self.frames[depth] = Frame(procedure, frame.state, data, deadlines, None, frame.call)
+            self.frames[depth] = Frame(
+                procedure, frame.state, data, deadlines, None, frame.call, frame.promises, frame.ticked
+            )
         elif data is not frame.data:
-            self.frames[depth] = Frame(procedure, frame.state, data, frame.deadlines, None, frame.call)
+            self.frames[depth] = Frame(
+                procedure, frame.state, data, frame.deadlines, None, frame.call, frame.promises, frame.ticked
+            )
         if way.call is not None:
             self.call(depth, way.call, at)
 
@@ -356,15 +373,82 @@ class _Run:
 
     def enter(self, depth: int, at: dt.datetime) -> None:
         frame = self.frames[depth]
-        here = frame.procedure.ir.states[frame.state]
+        procedure = frame.procedure
+        here = procedure.ir.states[frame.state]
+        if procedure.ir.promises:
+            self.keep_promises(depth, at, frame.state)
+            self.make_promises(depth, at, frame.state)
+            frame = self.frames[depth]
         if here.final is not None:
-            self.frames[depth] = Frame(frame.procedure, frame.state, frame.data, EMPTY, here.final, frame.call)
+            self.frames[depth] = Frame(
+                procedure, frame.state, frame.data, EMPTY, here.final, frame.call, frame.promises
+            )
             return
         if here.timers:
-            deadlines = {t.trigger: at + dt.timedelta(seconds=t.delay or 0) for t in here.timers}
-            self.frames[depth] = Frame(frame.procedure, frame.state, frame.data, deadlines, None, frame.call)
+            deadlines = {
+                t.trigger: t.deadline(at) if t.deadline is not None else at + dt.timedelta(seconds=t.delay or 0)
+                for t in here.timers
+            }
+            self.frames[depth] = Frame(procedure, frame.state, frame.data, deadlines, None, frame.call, frame.promises)
         if here.call is not None:
             self.call(depth, here.call, at)
+
+    # -- promises and checklists ----------------------------------------------------------------
+
+    def make_promises(self, depth: int, at: dt.datetime, state: str | None) -> None:
+        """Promises made on entering ``state`` (``None``: at the session's start) begin to run."""
+        frame = self.frames[depth]
+        made = {
+            p.name: p
+            for p in frame.procedure.ir.promises
+            if p.name not in frame.promises and ((state is None and not p.starts) or (state in p.starts))
+        }
+        if not made:
+            return
+        running = dict(frame.promises)
+        for name, promise in made.items():
+            running[name] = promise.deadline(at)
+            self.entry(depth, at, "promise", event=name, target=state, detail="made")
+        self.frames[depth] = self.frames[depth]._replace(promises=running)
+
+    def keep_promises(self, depth: int, at: dt.datetime, state: str) -> None:
+        frame = self.frames[depth]
+        kept = [p.name for p in frame.procedure.ir.promises if p.name in frame.promises and state in p.kept]
+        if not kept:
+            return
+        for name in kept:
+            self.entry(depth, at, "promise", event=name, target=state, detail="kept")
+        running = {k: v for k, v in frame.promises.items() if k not in kept}
+        self.frames[depth] = frame._replace(promises=running or EMPTY)
+
+    def check(self, item: str, role: str, actor: str | None, at: dt.datetime) -> None:
+        """Tick a checklist item of the innermost state that lists it."""
+        frames = self.frames
+        if frames[0].outcome is not None:
+            raise _Refused(SessionFinished, f"the session has ended ({frames[0].outcome}); nothing more can be ticked")
+        depth = len(frames) - 1
+        while depth > 0 and item not in _items(frames[depth]):
+            depth -= 1
+        frame = frames[depth]
+        here = frame.procedure.ir.states[frame.state]
+        names = _items(frame)
+        if item not in names:
+            close = difflib.get_close_matches(item, names, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            listed = ", ".join(names) or "none"
+            raise _Refused(
+                InvalidEventData, f"state '{frames[-1].state}' has no checklist item '{item}'{hint}; items: {listed}"
+            )
+        if here.role is not None and role != here.role:
+            raise _Refused(
+                RoleNotAllowed, f"role '{role}' may not tick items in '{frame.state}'; it is for: {here.role}"
+            )
+        if item in frame.ticked:
+            raise _Refused(InvalidEventData, f"'{item}' is already ticked in '{frame.state}'")
+        self.entry(
+            depth, at, "check", actor=actor or role, role=role, event=item, source=frame.state, target=frame.state
+        )
+        self.frames[depth] = frame._replace(ticked=frame.ticked | {item})
 
     def call(self, depth: int, call: CallIR, at: dt.datetime) -> None:
         parent = self.frames[depth]
@@ -419,6 +503,16 @@ class _Run:
                 for trigger, deadline in frame.deadlines.items():
                     if deadline <= now and (best is None or deadline < best[0]):
                         best = (deadline, depth, trigger)
+            missed = self._missed(now)
+            if missed is not None and (best is None or missed[0] < best[0]):
+                # A promise is missed only when its deadline passes before anything keeps it:
+                # a timer due at the same instant goes first.
+                at, depth, name = missed
+                frame = self.frames[depth]
+                self.entry(depth, at, "promise", event=name, source=frame.state, detail="missed")
+                running = {k: v for k, v in frame.promises.items() if k != name}
+                self.frames[depth] = frame._replace(promises=running or EMPTY)
+                continue
             if best is None:
                 return
             at, depth, trigger = best
@@ -435,11 +529,24 @@ class _Run:
                 detail = f"{refused.kind.__name__}: {refused.message}"
                 self.entry(depth, at, "timer", event=way.name, source=frame.state, detail=detail)
 
+    def _missed(self, now: dt.datetime) -> tuple[dt.datetime, int, str] | None:
+        """The earliest running promise whose deadline has passed by ``now``."""
+        found: tuple[dt.datetime, int, str] | None = None
+        for depth, frame in enumerate(self.frames):
+            for name, deadline in frame.promises.items():
+                if deadline <= now and (found is None or deadline < found[0]):
+                    found = (deadline, depth, name)
+        return found
+
 
 # -- helpers ------------------------------------------------------------------------------------
 
 
 _PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def _items(frame: Frame) -> list[str]:
+    return [c.name for c in frame.procedure.ir.states[frame.state].checklist]
 
 
 def _door(data: Mapping[str, Any] | None) -> dict[str, Any]:

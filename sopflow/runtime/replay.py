@@ -16,8 +16,9 @@ from typing import Any
 from sopflow.errors import ReplayMismatch, SnapshotError
 from sopflow.runtime import kernel
 from sopflow.runtime.clock import ManualClock
-from sopflow.runtime.config import Configuration, Fire, Tick
+from sopflow.runtime.config import Check, Configuration, Fire, Tick
 from sopflow.runtime.journal import Entry
+from sopflow.runtime.migrate import migrate
 from sopflow.runtime.session import Resolver, Session
 from sopflow.runtime.snapshot import upgrade
 
@@ -46,9 +47,18 @@ def replay(journal: Iterable[Entry | Mapping[str, Any]], resolve: Resolver) -> S
     while len(produced) < len(entries):
         entry = entries[len(produced)]
         if entry.kind == "fire":
-            trigger: Fire | Tick = Fire(entry.event or "", entry.role or "", entry.at, entry.actor, entry.data)
-        elif entry.kind in ("timer", "refused"):
+            trigger: Fire | Tick | Check = Fire(entry.event or "", entry.role or "", entry.at, entry.actor, entry.data)
+        elif entry.kind == "check":
+            trigger = Check(entry.event or "", entry.role or "", entry.at, entry.actor)
+        elif entry.kind in ("timer", "refused") or (entry.kind == "promise" and entry.detail == "missed"):
             trigger = Tick(entry.at)
+        elif entry.kind == "migrate" and entry.version is not None:
+            before = len(produced)
+            move = migrate(config, resolve(entry.procedure, entry.version), entry.at)
+            config = move.config
+            produced += move.entries
+            _compare(entries, produced, before)
+            continue
         else:
             raise ReplayMismatch(
                 f"journal.{len(produced)}: a '{entry.kind}' entry must follow the step that caused it; "
@@ -66,6 +76,8 @@ def replay(journal: Iterable[Entry | Mapping[str, Any]], resolve: Resolver) -> S
             raise ReplayMismatch(
                 f"journal.{before}: '{entry.event}' was accepted, but is refused on replay ({move.refusal.message})"
             )
+        if len(produced) == before:
+            raise ReplayMismatch(f"journal.{before}: replay finds nothing that writes this '{entry.kind}' entry")
         _compare(entries, produced, before)
     return Session(config, ManualClock(entries[-1].at), lang=first.meta.lang, strict=strict, journal=produced)
 

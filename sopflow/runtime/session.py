@@ -16,14 +16,25 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Never
 
-from sopflow.compile import Procedure
+from sopflow.compile import Procedure, StateIR
 from sopflow.errors import ClockError, ListenerError, SessionBusy, UsageError
 from sopflow.runtime import kernel
 from sopflow.runtime import snapshot as snapshots
 from sopflow.runtime.clock import Clock, ManualClock, SystemClock, aware
-from sopflow.runtime.config import EMPTY, Configuration, Fire, Frame, Move, Tick
+from sopflow.runtime.config import EMPTY, Check, Configuration, Fire, Frame, Move, Tick
 from sopflow.runtime.journal import REDACTED, Entry
-from sopflow.runtime.step import EventOption, Step, TimerInfo, state_options, state_texts
+from sopflow.runtime.migrate import migrate
+from sopflow.runtime.step import (
+    ChecklistView,
+    EventOption,
+    PromiseInfo,
+    Step,
+    TimerInfo,
+    pick,
+    rules_of,
+    state_options,
+    state_texts,
+)
 
 Listener = Callable[["Session", Entry], None]
 """Called with the session and each entry, once the step that wrote it is committed."""
@@ -177,6 +188,9 @@ class Session:
             timers=_timers(frames) if len(frames) > 1 or frame.deadlines else (),
             outcome=frames[0].outcome,
             lang=lang,
+            checklist=_checklist(frame, here, lang) if here.checklist else (),
+            promises=_promises(frames, lang) if any(f.promises for f in frames) else (),
+            rules=rules_of(procedure, lang) if procedure.ir.rules else (),
         )
 
     def allowed(self, role: str | None = None) -> list[str]:
@@ -235,20 +249,44 @@ class Session:
             raise move.refusal
         return self.step()
 
+    def check(self, item: str, *, role: str, actor: str | None = None) -> Step:
+        """Tick ``item`` of the current state's checklist; refused (and journaled) if it is not there."""
+        if type(item) is not str or type(role) is not str or (actor is not None and type(actor) is not str):
+            _check_text("item", item)
+            _check_text("role", role)
+            _check_text("actor", actor)
+        move = self._drive(Check(item, role, _now(self.clock), actor))
+        if move.refusal is not None:
+            raise move.refusal
+        return self.step()
+
     def advance(self, now: dt.datetime | None = None) -> list[Entry]:
         """Fire the timers due by ``now`` (default: the clock's time); returns what happened."""
         if now is not None and not isinstance(now, dt.datetime):
             raise ClockError(f"advance() takes a datetime, found {type(now).__name__}")
         return list(self._drive(Tick(aware(now) if now is not None else _now(self.clock))).entries)
 
-    def _drive(self, trigger: Fire | Tick) -> Move:
+    def migrate(self, procedure: Procedure, now: dt.datetime | None = None) -> tuple[Entry, ...]:
+        """Move onto ``procedure``, a newer version that says how (its ``migrate`` section).
+
+        Raises :class:`~sopflow.errors.MigrationRefused` and changes nothing when this session
+        cannot move (a pinned state, a call the new state would not make); it then keeps
+        running on its own version.
+        """
+        at = aware(now) if now is not None else _now(self.clock)
+        return self._drive(lambda config: migrate(config, procedure, at)).entries
+
+    def _drive(self, trigger: Fire | Tick | Check | Callable[[Configuration], Move]) -> Move:
         if not self._lock.acquire(blocking=False):
             raise SessionBusy(
                 f"session {self.id} is already taking a step (another thread, or a listener driving it); "
                 "give each session one driver at a time"
             )
         try:
-            move = kernel.step(self.config, trigger, strict=self.strict)
+            if isinstance(trigger, (Fire, Tick, Check)):
+                move = kernel.step(self.config, trigger, strict=self.strict)
+            else:
+                move = trigger(self.config)
             self._commit(move)
         finally:
             self._lock.release()
@@ -309,6 +347,23 @@ class Session:
 
     def __repr__(self) -> str:
         return f"<Session {self.id[:8]} {self.procedure.id} at {'/'.join(self.path)} outcome={self.outcome}>"
+
+
+def _checklist(frame: Frame, here: StateIR, lang: str) -> tuple[ChecklistView, ...]:
+    langs = frame.procedure.languages
+    return tuple(
+        ChecklistView(c.name, pick(c.text, lang, langs) or c.name, c.required, c.name in frame.ticked, c.source)
+        for c in here.checklist
+    )
+
+
+def _promises(frames: tuple[Frame, ...], lang: str) -> tuple[PromiseInfo, ...]:
+    out = []
+    for f in frames:
+        titles = {p.name: p.title for p in f.procedure.ir.promises}
+        for name, due in f.promises.items():
+            out.append(PromiseInfo(name, pick(titles.get(name), lang, f.procedure.languages), due, f.procedure.id))
+    return tuple(sorted(out, key=lambda p: p.due))
 
 
 def _timers(frames: tuple[Frame, ...]) -> tuple[TimerInfo, ...]:

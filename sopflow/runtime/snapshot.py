@@ -29,7 +29,7 @@ from sopflow.runtime.journal import Entry, jsonable
 
 _PLAIN = frozenset({str, int, bool, type(None)})
 
-FORMAT = 2
+FORMAT = 3
 """The snapshot format this sopflow writes."""
 
 Resolver = Callable[[str, int], Procedure]
@@ -61,6 +61,8 @@ def _dump_frame(frame: Frame) -> dict[str, Any]:
         "deadlines": {k: v.isoformat() for k, v in frame.deadlines.items()},
         "outcome": frame.outcome,
         "call": frame.call,
+        "promises": {k: v.isoformat() for k, v in frame.promises.items()},
+        "ticked": sorted(frame.ticked),
     }
 
 
@@ -80,13 +82,15 @@ class FrameRecord(TypedDict):
     deadlines: dict[str, str]
     outcome: str | None
     call: str | None
+    promises: dict[str, str]
+    ticked: list[str]
 
 
 class EntryRecord(TypedDict):
     __pydantic_config__ = _STRICT  # type: ignore[misc]
     seq: Annotated[int, Field(ge=1)]
     at: str
-    kind: Literal["start", "fire", "refused", "timer", "call", "return", "cancel"]
+    kind: Literal["start", "fire", "refused", "timer", "call", "return", "cancel", "migrate", "check", "promise"]
     procedure: str
     version: NotRequired[Annotated[int, Field(ge=1)] | None]
     depth: Annotated[int, Field(ge=0)]
@@ -103,7 +107,7 @@ class EntryRecord(TypedDict):
 
 class SnapshotRecord(TypedDict):
     __pydantic_config__ = _STRICT  # type: ignore[misc]
-    format: Literal[2]
+    format: Literal[3]
     id: Annotated[str, Field(min_length=1)]
     lang: str
     strict: bool
@@ -207,6 +211,16 @@ def _frame(procedure: Procedure, fr: FrameRecord, index: int, parent: Frame | No
         if when.tzinfo is None:
             raise SnapshotError(f"{where}.deadlines.{trigger}: a deadline needs a time zone")
         deadlines[trigger] = when
+    known = {p.name for p in procedure.ir.promises}
+    promises: dict[str, dt.datetime] = {}
+    for name, text in fr["promises"].items():
+        if name not in known:
+            raise SnapshotError(f"{where}.promises: '{procedure.id}' makes no promise '{name}'")
+        promises[name] = _aware(text, f"{where}.promises.{name}")
+    items = {c.name for c in here.checklist}
+    ticked = frozenset(fr["ticked"])
+    if not ticked <= items:
+        raise SnapshotError(f"{where}.ticked: state '{state}' lists no item '{sorted(ticked - items)[0]}'")
     outcome, call = fr["outcome"], fr["call"]
     if here.final is not None and outcome != here.final:
         raise SnapshotError(f"{where}.outcome: the final state '{state}' ends '{here.final}'")
@@ -214,7 +228,7 @@ def _frame(procedure: Procedure, fr: FrameRecord, index: int, parent: Frame | No
         raise SnapshotError(f"{where}.outcome: state '{state}' is not final, so there is no outcome yet")
     if parent is None and call is not None:
         raise SnapshotError(f"{where}.call: the outermost procedure was not called by anything")
-    return Frame(procedure, state, data, deadlines or EMPTY, outcome, call)
+    return Frame(procedure, state, data, deadlines or EMPTY, outcome, call, promises or EMPTY, ticked)
 
 
 def _exact_types(procedure: Procedure) -> dict[str, type | None]:
@@ -241,6 +255,16 @@ def _check_stack(frames: list[Frame]) -> None:
     last = frames[-1]
     if last.outcome is None and last.here.call is not None:
         raise SnapshotError(f"frames.{len(frames) - 1}: state '{last.state}' is calling a procedure that is missing")
+
+
+def _aware(text: str, where: str) -> dt.datetime:
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise SnapshotError(f"{where}: not an ISO date and time") from None
+    if when.tzinfo is None:
+        raise SnapshotError(f"{where}: a time needs its zone")
+    return when
 
 
 def _entry(record: EntryRecord, where: str) -> Entry:
@@ -292,7 +316,16 @@ def _from_format_1(raw: Mapping[str, Any]) -> dict[str, Any]:
     return upgraded
 
 
-UPGRADES: dict[int, Callable[[Mapping[str, Any]], dict[str, Any]]] = {1: _from_format_1}
+def _from_format_2(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Format 3 added running promises and ticked checklist items to each frame; older ones had none."""
+    frames = raw.get("frames")
+    upgraded = {**raw, "format": 3}
+    if isinstance(frames, list):
+        upgraded["frames"] = [{**f, "promises": {}, "ticked": []} if isinstance(f, Mapping) else f for f in frames]
+    return upgraded
+
+
+UPGRADES: dict[int, Callable[[Mapping[str, Any]], dict[str, Any]]] = {1: _from_format_1, 2: _from_format_2}
 """Format N -> a snapshot of format N + 1. Add one entry each time the format changes."""
 
 

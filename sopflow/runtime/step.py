@@ -32,6 +32,33 @@ class TimerInfo(NamedTuple):
     procedure: str
 
 
+class ChecklistView(NamedTuple):
+    """One checklist item of the current state, in the step's language."""
+
+    name: str
+    text: str
+    required: bool
+    ticked: bool
+    source: Citation | None
+
+
+class PromiseInfo(NamedTuple):
+    """A promise still running: what was promised, and when it is missed."""
+
+    name: str
+    title: str | None
+    due: dt.datetime
+    procedure: str
+
+
+class RuleView(NamedTuple):
+    """A standing rule that holds here (never say "no"; leave the desk only with approval)."""
+
+    name: str
+    text: str
+    source: Citation | None
+
+
 class Step(NamedTuple):
     """The current step of the innermost running procedure, rendered in one language.
 
@@ -55,6 +82,12 @@ class Step(NamedTuple):
     outcome: str | None
     """Set once the whole session has ended."""
     lang: str
+    checklist: tuple[ChecklistView, ...] = ()
+    """Items to tick in this state; required ones before it can be left."""
+    promises: tuple[PromiseInfo, ...] = ()
+    """Promises still running, soonest first."""
+    rules: tuple[RuleView, ...] = ()
+    """Standing rules of the procedure running now and of the policies it uses."""
 
     @property
     def finished(self) -> bool:
@@ -165,5 +198,16 @@ def state_options(procedure: Procedure, state: str, lang: str) -> tuple[EventOpt
                 procedure.id,
             )
             for name, way in procedure.ir.states[state].events.items()
+        )
+    return found
+
+
+def rules_of(procedure: Procedure, lang: str) -> tuple[RuleView, ...]:
+    """The standing rules in ``lang``, prepared once per procedure and language."""
+    key = ("rules", lang)
+    found: tuple[RuleView, ...] | None = procedure.memo.get(key)
+    if found is None:
+        found = procedure.memo[key] = tuple(
+            RuleView(r.name, pick(r.text, lang, procedure.languages) or r.name, r.source) for r in procedure.ir.rules
         )
     return found

@@ -8,8 +8,9 @@
 ``PostgresStore`` (``pip install "sopflow[postgres]"``) is the same contract for many workers.
 """
 
-from sopflow.store.base import DueReport, Store
+from sopflow.store.base import DueReport, MigrationReport, Store
 from sopflow.store.memory import MemoryStore
+from sopflow.store.open import open_store
 from sopflow.store.postgres import PostgresStore
 from sopflow.store.rows import JournalQuery, SessionQuery, SessionRow
 from sopflow.store.sqlite import SQLiteStore
@@ -18,9 +19,11 @@ __all__ = [
     "DueReport",
     "JournalQuery",
     "MemoryStore",
+    "MigrationReport",
     "PostgresStore",
     "SQLiteStore",
     "SessionQuery",
     "SessionRow",
     "Store",
+    "open_store",
 ]

@@ -11,12 +11,14 @@ what they promise; one contract test suite runs against all three.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Any, NamedTuple, Never
 
-from sopflow.errors import RuntimeRefusal, SessionNotFound, SopflowError, StaleSession
+from sopflow.errors import MigrationRefused, RuntimeRefusal, SessionNotFound, SopflowError, StaleSession
 from sopflow.library import Library
 from sopflow.runtime import Clock, Entry, ManualClock, Session, Step
 from sopflow.runtime.session import START_OPTIONS, Listener, refuse_unknown
@@ -33,6 +35,10 @@ class Tx(ABC):
     @abstractmethod
     def read(self, session_id: str, *, lock: bool) -> tuple[dict[str, Any], SessionRow] | None:
         """The stored snapshot and row; with ``lock``, other writers wait (or skip it) until commit."""
+
+    @abstractmethod
+    def revision(self, session_id: str, *, lock: bool) -> int | None:
+        """Only the stored revision (``seq``), locking the row like :meth:`read`: cheaper than the snapshot."""
 
     @abstractmethod
     def write(self, w: Written, expected_seq: int) -> bool:
@@ -58,17 +64,33 @@ class DueReport(NamedTuple):
     """(session id, reason) of sessions that could not be advanced; they stay due."""
 
 
+class MigrationReport(NamedTuple):
+    """What a migration did: sessions moved, and those left pinned on their version (with why)."""
+
+    moved: int
+    pinned: tuple[tuple[str, str], ...] = ()
+
+
 class Store(ABC):
     """Sessions kept in a database, for hosts that restart, run many workers, or keep visits for days."""
 
+    cache_size = 256
+    """Sessions this store keeps ready after committing them (see :meth:`_locked`)."""
+
     def __init__(self, library: Library) -> None:
         self.library = library
+        self._ready: OrderedDict[str, Session] = OrderedDict()
+        self._ready_lock = threading.Lock()
 
     # -- what a backend supplies -----------------------------------------------------------------
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Tx]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
+
+    def reading(self) -> AbstractContextManager[Tx]:
+        """A transaction that only reads (a backend may take no write lock for it)."""
+        return self.transaction()
 
     @abstractmethod
     def sessions(self, query: SessionQuery | None = None) -> list[SessionRow]:
@@ -125,7 +147,7 @@ class Store(ABC):
 
     def load(self, session_id: str, clock: Clock, *, listeners: tuple[Listener, ...] = ()) -> Session:
         """The stored session, ready to drive; its ``journal`` holds only what happens from now on."""
-        with self.transaction() as tx:
+        with self.reading() as tx:
             found = tx.read(session_id, lock=False)
         if found is None:
             raise SessionNotFound(f"no session '{session_id}' in this store", session_id=session_id)
@@ -158,28 +180,36 @@ class Store(ABC):
         clock: Clock,
         actor: str | None = None,
         data: Mapping[str, Any] | None = None,
+        lang: str | None = None,
+        redact: bool = False,
     ) -> Step:
         """Load, fire and commit in one transaction: a stateless host's whole request.
+
+        The step is rendered in ``lang`` (default: the session's), with private values
+        masked if ``redact`` — what a screen other people see needs.
 
         The session is locked while it steps, so two requests for one session take turns
         instead of failing; a refusal is committed (it is journaled) and then raised.
         """
+        refusal: RuntimeRefusal | None = None
         with self.transaction() as tx:
             session = self._locked(tx, session_id, clock)
             expected = session.seq
-            refusal: RuntimeRefusal | None = None
             try:
-                step = session.fire(event, role=role, actor=actor, data=data)
+                session.fire(event, role=role, actor=actor, data=data)
             except RuntimeRefusal as exc:
                 refusal = exc
+            step = session.step(lang, redact=redact)
             tx.write(written(session, None, clock.now()), expected)
+            session.forget_journal()
+        self._keep_ready(session)
         if refusal is not None:
             raise refusal
         return step
 
     def row(self, session_id: str) -> SessionRow:
         """The stored row of one session."""
-        with self.transaction() as tx:
+        with self.reading() as tx:
             found = tx.read(session_id, lock=False)
         if found is None:
             raise SessionNotFound(f"no session '{session_id}' in this store", session_id=session_id)
@@ -218,8 +248,58 @@ class Store(ABC):
                 break
         return DueReport(advanced, entries, tuple(failed))
 
+    # -- new versions ----------------------------------------------------------------------------
+
+    def migrate(self, procedure_id: str, *, clock: Clock, version: int | None = None) -> MigrationReport:
+        """Move the open sessions of the version ``version`` migrates from (default: the newest) onto it.
+
+        Each session moves in its own transaction, journaled with a ``migrate`` entry; one that
+        cannot move is pinned — it stays on its version and keeps working — and listed with why.
+        """
+        target = self.library.get(procedure_id, version)
+        plan = target.migration
+        if plan is None:
+            raise MigrationRefused(f"'{procedure_id}' v{target.version} has no 'migrate' section")
+        query = SessionQuery(procedure=procedure_id, version=plan.from_version, open=True, limit=10**9)
+        moved = 0
+        pinned: list[tuple[str, str]] = []
+        for row in self.sessions(query):
+            if row.pinned:
+                continue
+            with self.transaction() as tx:
+                session = self._locked(tx, row.id, clock)
+                expected = session.seq
+                try:
+                    session.migrate(target)
+                except MigrationRefused as exc:
+                    tx.pin(row.id)
+                    pinned.append((row.id, exc.message))
+                    continue
+                tx.write(written(session, None, clock.now()), expected)
+                moved += 1
+        return MigrationReport(moved, tuple(pinned))
+
     def _locked(self, tx: Tx, session_id: str, clock: Clock) -> Session:
+        """The session, locked for this transaction: the one kept ready if the row has not moved since.
+
+        A stateless host fires at the same session again and again; when the stored
+        revision is the one this store last committed, reading and restoring the
+        snapshot would only rebuild the same session. The session leaves the ready set
+        here and returns only once its step is committed, so a failed transaction can
+        never leave a session ahead of its row.
+        """
+        with self._ready_lock:
+            ready = self._ready.pop(session_id, None)
+        if ready is not None and tx.revision(session_id, lock=True) == ready.seq:
+            ready.clock = clock
+            return ready
         found = tx.read(session_id, lock=True)
         if found is None:
             raise SessionNotFound(f"no session '{session_id}' in this store", session_id=session_id)
-        return self.library.restore(found[0], clock)
+        return self.library.restore(found[0], clock, keep_journal=True)
+
+    def _keep_ready(self, session: Session) -> None:
+        with self._ready_lock:
+            self._ready[session.id] = session
+            while len(self._ready) > self.cache_size:
+                self._ready.popitem(last=False)

@@ -51,6 +51,10 @@ class _MemoryTx(Tx):
         snapshot = self.snapshots.get(session_id) or self.tables.snapshots[session_id]
         return copy.deepcopy(snapshot), row
 
+    def revision(self, session_id: str, *, lock: bool) -> int | None:
+        row = self._row(session_id)
+        return None if row is None else row.seq
+
     def write(self, w: Written, expected_seq: int) -> bool:
         current = self._row(w.row.id)
         if current is None or current.seq != expected_seq:
@@ -120,6 +124,7 @@ def _selects(q: SessionQuery, r: SessionRow) -> bool:
         and (q.open is None or (r.outcome is None) == q.open)
         and (q.started_from is None or r.started_at >= q.started_from)
         and (q.started_before is None or r.started_at < q.started_before)
+        and (q.due_by is None or (r.next_deadline is not None and r.next_deadline <= q.due_by))
     )
 
 
@@ -132,4 +137,5 @@ def _entry_selects(q: JournalQuery, e: Entry) -> bool:
         and (q.role is None or e.role == q.role)
         and (q.at_from is None or e.at >= q.at_from)
         and (q.at_before is None or e.at < q.at_before)
+        and (q.after_seq is None or e.seq > q.after_seq)
     )

@@ -175,14 +175,34 @@ class PostgresStore(Store):
         finally:
             pool.putconn(conn)
 
-    def _read(self, sql: str, params: list[Any]) -> list[Any]:
+    @contextmanager
+    def reading(self) -> Iterator[Tx]:
+        """Reads are single statements: each runs on its own (autocommit), one round trip, no BEGIN or COMMIT."""
+        pool, errors = self._pool, self._errors
         try:
-            with self._pool.connection() as conn, conn.cursor(row_factory=self._tuple_row) as cur:
-                cur.execute(sql, params)
-                found: list[Any] = cur.fetchall()
-                return found
-        except self._errors as exc:
+            conn = pool.getconn()
+        except errors as exc:
+            raise StoreError(f"the PostgreSQL store has no connection: {_message(exc)}") from None
+        try:
+            was = conn.autocommit
+            conn.autocommit = True
+            try:
+                with conn.cursor(row_factory=self._tuple_row) as cur:
+                    yield SqlTx(cur, POSTGRES)
+            finally:
+                with suppress(*errors):  # a broken connection is dropped by the pool
+                    conn.autocommit = was
+        except errors as exc:
             raise StoreError(f"the PostgreSQL store could not read: {_message(exc)}") from None
+        finally:
+            pool.putconn(conn)
+
+    def _read(self, sql: str, params: list[Any]) -> list[Any]:
+        with self.reading() as tx:
+            assert isinstance(tx, SqlTx)
+            tx.cur.execute(sql, params)
+            found: list[Any] = tx.cur.fetchall()
+        return found
 
     def sessions(self, query: SessionQuery | None = None) -> list[SessionRow]:
         return rows(self._read(*session_query(POSTGRES, query or SessionQuery())))

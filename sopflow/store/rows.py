@@ -46,6 +46,8 @@ class SessionQuery:
     open: bool | None = None
     started_from: dt.datetime | None = None
     started_before: dt.datetime | None = None
+    due_by: dt.datetime | None = None
+    """Only sessions with a timer due by then (uses the due-timer index)."""
     limit: int = 1000
 
 
@@ -61,6 +63,8 @@ class JournalQuery:
     role: str | None = None
     at_from: dt.datetime | None = None
     at_before: dt.datetime | None = None
+    after_seq: int | None = None
+    """With ``session``: only entries after this one (what a screen has not shown yet)."""
     limit: int = 10_000
 
 

@@ -206,6 +206,12 @@ class SqlTx(Tx):
         snapshot = found[11]
         return (json.loads(snapshot) if isinstance(snapshot, str) else snapshot), _row(found)
 
+    def revision(self, session_id: str, *, lock: bool) -> int | None:
+        sql = "SELECT seq FROM sopflow_sessions WHERE id = ?" + (self.d.read_lock if lock else "")
+        self.cur.execute(self.d.sql(sql), (session_id,))
+        found = self.cur.fetchone()
+        return None if found is None else int(found[0])
+
     def write(self, w: Written, expected_seq: int) -> bool:
         r = w.row
         update = (
@@ -303,6 +309,9 @@ def session_query(d: Dialect, q: SessionQuery) -> tuple[str, list[Any]]:
     if q.started_before is not None:
         where.append("started_at < ?")
         params.append(micros(q.started_before))
+    if q.due_by is not None:
+        where.append("next_deadline IS NOT NULL AND next_deadline <= ?")
+        params.append(micros(q.due_by))
     sql = f"SELECT {_COLUMNS} FROM sopflow_sessions"
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -330,6 +339,9 @@ def journal_query(d: Dialect, q: JournalQuery) -> tuple[str, list[Any]]:
     if q.at_before is not None:
         where.append("at < ?")
         params.append(micros(q.at_before))
+    if q.after_seq is not None:
+        where.append("seq > ?")
+        params.append(q.after_seq)
     sql = "SELECT entry FROM sopflow_journal"
     if where:
         sql += " WHERE " + " AND ".join(where)

@@ -36,6 +36,8 @@ class SQLiteStore(Store):
         super().__init__(library)
         self.path = str(path)
         self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._opened_lock = threading.Lock()
         self._shared: sqlite3.Connection | None = None
         self._shared_lock = threading.RLock()
         if self.path == ":memory:":
@@ -47,7 +49,8 @@ class SQLiteStore(Store):
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=self.path != ":memory:")
+            # Each thread drives its own connection; close() may run in another thread, hence no same-thread check.
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if self.path != ":memory:":
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -65,6 +68,8 @@ class SQLiteStore(Store):
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = self._connect()
+            with self._opened_lock:
+                self._opened.append(conn)
         yield conn
 
     @contextmanager
@@ -89,6 +94,16 @@ class SQLiteStore(Store):
             finally:
                 cur.close()
 
+    @contextmanager
+    def reading(self) -> Iterator[Tx]:
+        """Reads need no write lock: WAL lets them run beside a writer, each SELECT consistent."""
+        with self._connection() as conn:
+            cur = conn.cursor()
+            try:
+                yield SqlTx(cur, SQLITE)
+            finally:
+                cur.close()
+
     def _read(self, sql: str, params: list[Any]) -> list[Any]:
         with self._connection() as conn:
             return conn.execute(sql, params).fetchall()
@@ -100,10 +115,12 @@ class SQLiteStore(Store):
         return entries(self._read(*journal_query(SQLITE, query)))
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
+        """Close every connection this store opened, in whichever thread opened it."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
             conn.close()
-            self._local.conn = None
+        self._local = threading.local()
         if self._shared is not None:
             self._shared.close()
             self._shared = None

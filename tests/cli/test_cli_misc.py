@@ -21,19 +21,19 @@ def test_python_m_sopflow_prints_the_version(sopflow: Run) -> None:
 def test_no_arguments_shows_the_commands(sopflow: Run) -> None:
     """Bare ``sopflow`` explains itself and lists every command."""
     done = sopflow()
-    commands = ["validate", "lint", "list", "show", "graph", "walk", "schema"]
-    assert [True] * 7 == [f"│ {c} " in done.stdout for c in commands]
+    commands = ["validate", "lint", "list", "show", "graph", "walk", "translate", "schema"]
+    assert [True] * 8 == [f"│ {c} " in done.stdout for c in commands]
 
 
 def test_schema_is_json_schema_with_an_id(sopflow: Run) -> None:
-    """``sopflow schema`` prints a draft 2020-12 schema naming the document's two kinds."""
+    """``sopflow schema`` prints a draft 2020-12 schema naming the document's three kinds."""
     done = sopflow("schema")
     schema = json.loads(done.stdout)
     summary = (schema["$schema"], schema["$id"], sorted(schema["properties"]))
     expected = (
         "https://json-schema.org/draft/2020-12/schema",
         "urn:sopflow:schema:procedure:1",
-        ["policy", "procedure", "sopflow"],
+        ["glossary", "policy", "procedure", "sopflow"],
     )
     assert (0, expected) == (done.returncode, summary)
 

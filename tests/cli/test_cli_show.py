@@ -80,3 +80,22 @@ def test_a_broken_library_prints_its_problems(cli: Invoke, tmp_path: Path, fixtu
         result.exit_code,
         first.split(" [")[0],
     )
+
+
+def test_tips_are_shown_with_their_glossary_titles(cli: Invoke) -> None:
+    """A step's warm tips carry what the glossary says each is about, in the language asked for."""
+    lines = cli("show", "meeting.director_visit", "--lang", "en").stdout.splitlines()
+    start = lines.index("Tips      A1 · Serving tea", lines.index("Tips      A1 · Serving tea") + 1)
+    assert [
+        "Tips      A1 · Serving tea",
+        "          A2 · Handing over forms and the pen",
+        "          C6 · Leading the way",
+    ] == lines[start : start + 3]
+
+
+def test_a_glossary_lists_its_entries_and_their_users(cli: Invoke) -> None:
+    """`show glossary.desk` lists each role with the procedures and policies that use it."""
+    out = cli("show", "glossary.desk", "--lang", "en").stdout
+    lines = out.splitlines()
+    start = lines.index("cs_supervisor           customer-service supervisor")
+    assert ["used by 2: inquiry.answer, policy.inquiry_ladder"] == [lines[start + 1].strip()]

@@ -14,7 +14,7 @@ from sopflow.errors import RuntimeRefusal, SnapshotError
 from tests.conftest import FIXTURES, drive_to_owner_call
 
 LIBRARY = sopflow.load_library(FIXTURES)
-PATH = re.compile(r"^(snapshot|format|id|lang|strict|seq|frames|journal)(\.[^ :]+)*( \(.*\))?: ")
+PATH = re.compile(r"^(snapshot|format|id|lang|strict|seq|frames|journal)(\.\S+?)*: ")
 CLOCK = sopflow.ManualClock("2026-03-02T09:00:00+08:00")
 
 

@@ -91,13 +91,13 @@ def test_python_tags_are_refused() -> None:
 
 
 def test_durations_are_read_as_authors_write_them() -> None:
-    """`3 minutes` and `20s` are durations; `3 parsecs` is located and explained."""
+    """`3 minutes`, `20s` and `3 working days` are waits; `3 parsecs` is located and explained."""
     text = MINIMAL.replace(
         "      on: {helped: done}", "      on: {helped: done}\n      timers: {w: {after: 3 parsecs, to: done}}"
     )
     assert [
         "demo.yaml:14:27: procedure.states.greet.timers.w.after: "
-        "expected a duration such as '3 minutes' or '20s', found '3 parsecs'"
+        "expected a wait such as '3 minutes', '2 days', '3 working days' or '4 working hours', found '3 parsecs'"
     ] == messages(text)
 
 

@@ -59,7 +59,7 @@ def tampered(snapshot: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 DELETE = object()
 TAMPERING = [
     ("format", 1.9, "format: unknown snapshot format"),
-    ("format", 3, "format: unknown snapshot format"),
+    ("format", 4, "format: unknown snapshot format"),
     ("strict", "false", "strict: Input should be a valid boolean"),
     ("frames.0.data", [], "frames.0.data: Input should be a valid dictionary"),
     ("frames.0.deadlines", None, "frames.0.deadlines: Input should be a valid dictionary"),

@@ -194,3 +194,36 @@ def test_the_store_reopens_with_its_sessions(make_durable_store: Any) -> None:
     first.close()
     again = make_durable_store()
     assert ("check_id", 2) == (again.load(session.id, at).state, again.row(session.id).seq)
+
+
+def test_a_second_writer_is_seen_by_the_first(make_durable_store: Any) -> None:
+    """Two stores on one database (two workers): each fire sees what the other committed."""
+    at = clock()
+    one, two = make_durable_store(), make_durable_store()
+    session = release(one, at)
+    one.fire(session.id, "id_copied", role="front_desk", clock=at, data={"id_copy": "scan-1"})
+    two.fire(session.id, "checked", role="front_desk", clock=at)
+    step = one.fire(session.id, "fees_checked", role="front_desk", clock=at, data={"arrears_months": 0})
+    kinds = [e.kind for e in one.journal(JournalQuery(session=session.id))]
+    assert ("list_items", ["start", "fire", "fire", "fire"]) == (step.state, kinds)
+
+
+def test_due_sessions_and_new_entries_can_be_asked_for(store: Store) -> None:
+    """A query for sessions due by a time, and for the entries after one a screen has shown."""
+    at = clock()
+    timed = store.start("test.owner_call", clock=at, role="front_desk", data={"unit": "3-1201"})
+    release(store, at)
+    later = at.now() + dt.timedelta(hours=1)
+    due = [r.id for r in store.sessions(SessionQuery(due_by=later))]
+    session = release(store, at)
+    store.fire(session.id, "id_copied", role="front_desk", clock=at, data={"id_copy": "scan-1"})
+    newer = [e.seq for e in store.journal(JournalQuery(session=session.id, after_seq=1))]
+    assert ([timed.id], [2]) == (due, newer)
+
+
+def test_fire_renders_the_step_for_a_screen(store: Store) -> None:
+    """store.fire gives the step in the language asked for, private values masked when asked."""
+    at = clock()
+    session = release(store, at)
+    step = store.fire(session.id, "id_copied", role="front_desk", clock=at, data={"id_copy": "scan-1"}, lang="zh-Hant")
+    assert "zh-Hant" == step.lang

@@ -113,6 +113,9 @@ class _StallingTx(Tx):
     def read(self, session_id: str, *, lock: bool) -> tuple[dict[str, Any], Any] | None:
         return self.tx.read(session_id, lock=lock)
 
+    def revision(self, session_id: str, *, lock: bool) -> int | None:
+        return self.tx.revision(session_id, lock=lock)
+
     def write(self, w: Written, expected_seq: int) -> bool:
         done = self.tx.write(w, expected_seq)
         self.writes += 1

@@ -1,0 +1,186 @@
+"""The deployment's calendar: its time zone, its region's public holidays, its own closures, its hours.
+
+Procedures count working time ("reply within 3 working days") and name moments ("the
+next working day at 09:00"); what a working day is belongs to where the desk is, not to
+the procedure. Public holidays come from the ``holidays`` package, which knows mainland
+China's adjusted working weekends (Sunday 4 January 2026 is a working day) and Hong
+Kong's holidays; the estate adds its own closures and names its opening hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+
+from sopflow.calendar.hours import Hours
+from sopflow.errors import UsageError
+from sopflow.model import TimeOfDay, Wait
+
+DEFAULT_HOURS: Mapping[str, str] = {
+    "letters_and_visits": "Mon-Fri 08:00-16:00 except holidays",
+    "service_desk": "every day 08:00-17:30",
+    "repair_reception": "24h",
+    "office": "Mon-Fri 08:30-17:30 except holidays",
+}
+"""The hours the source documents name, for a deployment that gives none of its own."""
+
+_SEARCH_DAYS = 3660
+"""Ten years: a calendar with no working day in that long is a mistake, not a long holiday."""
+
+
+class Calendar:
+    """Working days and opening hours where the desk is; immutable once built."""
+
+    def __init__(
+        self,
+        *,
+        zone: str = "Asia/Shanghai",
+        region: str | None = "CN",
+        subdivision: str | None = None,
+        closures: Iterable[dt.date] = (),
+        hours: Mapping[str, str | Hours] | None = None,
+    ) -> None:
+        try:
+            self.zone = ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UsageError(f"unknown time zone '{zone}'; use an IANA name such as 'Asia/Hong_Kong'") from None
+        self.region = region
+        self.subdivision = subdivision
+        if region is not None:
+            try:
+                holidays.country_holidays(region, subdiv=subdivision)
+            except NotImplementedError:
+                raise UsageError(f"the holidays package knows no region '{region}' (try 'CN' or 'HK')") from None
+        self.closures = frozenset(closures)
+        given = DEFAULT_HOURS if hours is None else hours
+        try:
+            self.hours: dict[str, Hours] = {
+                name: spec if isinstance(spec, Hours) else Hours.parse(name, spec) for name, spec in given.items()
+            }
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> Calendar:
+        """A calendar from deployment data (a YAML or JSON document's mapping)."""
+        known = {"zone", "region", "subdivision", "closures", "hours"}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise UsageError(f"a calendar has no key {', '.join(map(repr, unknown))}; keys: {', '.join(sorted(known))}")
+        closures = [d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for d in raw.get("closures", ())]
+        return cls(
+            zone=str(raw.get("zone", "Asia/Shanghai")),
+            region=raw.get("region", "CN"),
+            subdivision=raw.get("subdivision"),
+            closures=closures,
+            hours={str(k): str(v) for k, v in (raw.get("hours") or DEFAULT_HOURS).items()},
+        )
+
+    @cached_property
+    def _holidays(self) -> holidays.HolidayBase | None:
+        if self.region is None:
+            return None
+        return holidays.country_holidays(self.region, subdiv=self.subdivision)
+
+    def __repr__(self) -> str:
+        return f"<Calendar {self.zone.key} {self.region or 'no holidays'} hours: {', '.join(self.hours)}>"
+
+    # -- days ------------------------------------------------------------------------------------
+
+    def is_working_day(self, day: dt.date, hours: str) -> bool:
+        """Whether the named hours are open at all on ``day``."""
+        h = self._hours(hours)
+        if not h.holidays:
+            return day.weekday() in h.days
+        if day in self.closures:
+            return False
+        region = self._holidays
+        if region is None:
+            return day.weekday() in h.days
+        if day in region:
+            return False
+        if day.weekday() >= 5 and h.weekdays and region.is_working_day(day):
+            return True  # an adjusted working weekend (CN: Sunday 4 January 2026)
+        return day.weekday() in h.days
+
+    def next_working_day(self, day: dt.date, hours: str) -> dt.date:
+        """The first working day after ``day``."""
+        for offset in range(1, _SEARCH_DAYS):
+            candidate = day + dt.timedelta(days=offset)
+            if self.is_working_day(candidate, hours):
+                return candidate
+        raise UsageError(f"hours '{hours}' are never open in the ten years after {day}")
+
+    # -- arithmetic ------------------------------------------------------------------------------
+
+    def add(self, at: dt.datetime, wait: Wait, hours: str | None) -> dt.datetime:
+        """The moment ``wait`` after ``at``: elapsed time, or working time counted in ``hours``."""
+        if wait.unit == "seconds":
+            return at + dt.timedelta(seconds=wait.amount)
+        if hours is None:
+            raise UsageError(f"'{wait}' needs opening hours to count in")
+        local = at.astimezone(self.zone)
+        if wait.unit == "working_days":
+            # The end of the Nth working day after the day it starts: "within 3 working days".
+            day = local.date()
+            for _ in range(int(wait.amount)):
+                day = self.next_working_day(day, hours)
+            return self._closing(day, hours)
+        return self._add_open_time(local, dt.timedelta(hours=wait.amount), hours)
+
+    def moment(self, at: dt.datetime, when: TimeOfDay, hours: str | None) -> dt.datetime:
+        """The next moment named by ``when`` that is not before ``at``."""
+        local = at.astimezone(self.zone)
+        day = local.date()
+        if when.day == "today_or_next":
+            assert when.time is not None
+            candidate = self._on(day, when.time)
+            return candidate if candidate >= local else self._on(day + dt.timedelta(days=1), when.time)
+        if when.day == "next_day":
+            assert when.time is not None
+            return self._on(day + dt.timedelta(days=1), when.time)
+        if hours is None:
+            raise UsageError(f"'{when}' needs opening hours to know the working days")
+        if when.day == "working_day":
+            assert when.time is not None
+            if self.is_working_day(day, hours) and self._on(day, when.time) >= local:
+                return self._on(day, when.time)
+            return self._on(self.next_working_day(day, hours), when.time)
+        target = self.next_working_day(day, hours)
+        return self._on(target, when.time or self._hours(hours).open)
+
+    def _on(self, day: dt.date, time: dt.time) -> dt.datetime:
+        return dt.datetime.combine(day, time, tzinfo=self.zone)
+
+    def _closing(self, day: dt.date, hours: str) -> dt.datetime:
+        close = self._hours(hours).close
+        if close is None:
+            return self._on(day + dt.timedelta(days=1), dt.time(0, 0))
+        return self._on(day, close)
+
+    def _add_open_time(self, start: dt.datetime, needed: dt.timedelta, hours: str) -> dt.datetime:
+        h = self._hours(hours)
+        day, clock = start.date(), start
+        for _ in range(_SEARCH_DAYS):
+            if self.is_working_day(day, hours):
+                opens = self._on(day, h.open)
+                closes = self._closing(day, hours)
+                begin = max(opens, clock)
+                if begin < closes:
+                    if begin + needed <= closes:
+                        return begin + needed
+                    needed -= closes - begin
+            day += dt.timedelta(days=1)
+            clock = self._on(day, dt.time(0, 0))
+        raise UsageError(f"hours '{hours}' are not open long enough in the ten years after {start:%Y-%m-%d}")
+
+    def _hours(self, name: str) -> Hours:
+        try:
+            return self.hours[name]
+        except KeyError:
+            raise UsageError(f"the calendar has no hours '{name}'; it has: {', '.join(self.hours) or 'none'}") from None

@@ -1,0 +1,179 @@
+"""Business time: working days on a real calendar, moments of the day, promises kept or missed, checklists, rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import sopflow
+from sopflow.calendar import Calendar
+from sopflow.errors import ChecklistIncomplete, InvalidEventData, ProcedureInvalid
+from sopflow.model import parse_moment, parse_wait
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+def test_mainland_china_works_on_its_adjusted_sunday() -> None:
+    """Sunday 4 January 2026 is a working day; 1 and 2 January are not (the holidays package knows)."""
+    c = Calendar(region="CN")
+    days = [c.is_working_day(dt.date(2026, 1, d), "letters_and_visits") for d in (1, 2, 3, 4, 5)]
+    assert [False, False, False, True, True] == days
+
+
+def test_three_working_days_cross_new_year() -> None:
+    """A letter on 31 December is answered by the close of 6 January: 4, 5 and 6 January count."""
+    due = Calendar().add(at("2025-12-31T10:00"), parse_wait("3 working days"), "letters_and_visits")
+    assert at("2026-01-06T16:00") == due
+
+
+def test_three_working_days_cross_the_spring_festival() -> None:
+    """Received Friday 13 February 2026: the 14th is an adjusted working Saturday, then the holiday week."""
+    due = Calendar().add(at("2026-02-13T15:00"), parse_wait("3 working days"), "letters_and_visits")
+    assert at("2026-02-25T16:00") == due
+
+
+def test_working_hours_count_only_open_time() -> None:
+    """Two working hours from 15:00 on Monday (desk closes at 16:00) end at 09:00 on Tuesday."""
+    due = Calendar().add(at("2026-01-05T15:00"), parse_wait("2 working hours"), "letters_and_visits")
+    assert at("2026-01-06T09:00") == due
+
+
+@pytest.mark.parametrize(
+    ("moment", "now", "expected"),
+    [
+        ("08:30", "2026-01-05T07:00", "2026-01-05T08:30"),
+        ("08:30", "2026-01-05T09:00", "2026-01-06T08:30"),
+        ("next day 09:00", "2026-01-05T23:00", "2026-01-06T09:00"),
+        ("next working day 09:00", "2025-12-31T10:00", "2026-01-04T09:00"),
+        ("next working day", "2026-01-09T10:00", "2026-01-12T08:00"),
+        ("08:30 on a working day", "2026-01-03T07:00", "2026-01-04T08:30"),
+    ],
+)
+def test_moments_of_the_day(moment: str, now: str, expected: str) -> None:
+    """A moment is the next one on the wall clock, working days counted by the hours named."""
+    assert at(expected) == Calendar().moment(at(now), parse_moment(moment), "letters_and_visits")
+
+
+def test_hong_kong_holidays() -> None:
+    """Christmas Day is not a working day in Hong Kong."""
+    assert False is Calendar(zone="Asia/Hong_Kong", region="HK").is_working_day(
+        dt.date(2026, 12, 25), "letters_and_visits"
+    )
+
+
+LETTER = """
+sopflow: 1
+procedure:
+  id: t.letter
+  version: 1
+  title: {en: Letter}
+  languages: [en]
+  roles: {staff: {title: {en: staff}}}
+  hours: letters_and_visits
+  initial: received
+  promises:
+    reply:
+      title: {en: reply within 3 working days}
+      within: 3 working days
+      kept: [replied]
+  rules:
+    polite: {text: {en: "Listen patiently, record carefully, answer carefully, use polite language."}}
+  states:
+    received:
+      role: staff
+      checklist:
+        logged: {text: {en: Register the letter in the ledger}}
+        read: {text: {en: Read it twice}, required: false}
+      timers:
+        chase: {at: next working day 09:00, to: chased}
+      on: {answered: replied}
+    chased:
+      role: staff
+      on: {answered: replied}
+    replied: {final: completed}
+"""
+
+
+def letter(calendar: Calendar | None = None) -> sopflow.Library:
+    return sopflow.load_string(LETTER, calendar=calendar)
+
+
+def test_a_promise_kept_in_time_is_journaled_kept() -> None:
+    """Made at the start, kept by reaching 'replied' before the deadline."""
+    clock = sopflow.ManualClock(at("2025-12-31T10:00"))
+    session = letter().start("t.letter", clock=clock, role="staff")
+    assert at("2026-01-06T16:00") == session.step().promises[0].due
+    session.check("logged", role="staff")
+    session.fire("answered", role="staff")
+    promise = [(e.event, e.detail) for e in session.journal if e.kind == "promise"]
+    assert [("reply", "made"), ("reply", "kept")] == promise
+
+
+def test_a_missed_promise_is_journaled_without_a_state_change() -> None:
+    """Past the deadline, advance() journals the miss at the deadline; the state stays where it is."""
+    clock = sopflow.ManualClock(at("2025-12-31T10:00"))
+    lib = letter()
+    session = lib.start("t.letter", clock=clock, role="staff")
+    clock.set(at("2026-01-08T10:00"))
+    session.advance()
+    missed = [e for e in session.journal if e.kind == "promise" and e.detail == "missed"]
+    assert ([at("2026-01-06T16:00")], "chased", ()) == (
+        [e.at for e in missed],
+        session.state,
+        session.step().promises,
+    )
+    assert session.snapshot() == lib.replay(session.journal).snapshot()
+
+
+def test_the_chase_timer_waits_for_the_next_working_day() -> None:
+    """Received on New Year's Eve, chased at 09:00 on the adjusted working Sunday, 4 January."""
+    clock = sopflow.ManualClock(at("2025-12-31T10:00"))
+    session = letter().start("t.letter", clock=clock, role="staff")
+    assert [("chase", at("2026-01-04T09:00"))] == [(t.name, t.due) for t in session.step().timers]
+
+
+def test_a_required_checklist_item_holds_the_state() -> None:
+    """'logged' must be ticked before leaving; 'read' is optional; ticks are journaled and restored."""
+    clock = sopflow.ManualClock(at("2026-01-05T10:00"))
+    lib = letter()
+    session = lib.start("t.letter", clock=clock, role="staff")
+    with pytest.raises(ChecklistIncomplete, match="items to tick before 'answered': logged"):
+        session.fire("answered", role="staff")
+    step = session.check("logged", role="staff")
+    restored = lib.restore(session.snapshot(), clock)
+    assert ([("logged", True, True), ("read", False, False)], "completed") == (
+        [(c.name, c.required, c.ticked) for c in step.checklist],
+        restored.fire("answered", role="staff").outcome,
+    )
+
+
+def test_ticking_an_item_that_is_not_there_is_refused() -> None:
+    """A typo gets a did-you-mean, and the refusal is journaled."""
+    session = letter().start("t.letter", clock=sopflow.ManualClock(at("2026-01-05T10:00")), role="staff")
+    with pytest.raises(InvalidEventData, match="did you mean 'logged'"):
+        session.check("loged", role="staff")
+    assert "refused" == session.journal[-1].kind
+
+
+def test_standing_rules_are_in_every_step() -> None:
+    """The procedure's rules travel with each step, in the step's language."""
+    session = letter().start("t.letter", clock=sopflow.ManualClock(at("2026-01-05T10:00")), role="staff")
+    assert ["polite"] == [r.name for r in session.step().rules]
+
+
+def test_hours_the_calendar_lacks_are_a_located_error() -> None:
+    """A deployment calendar without 'letters_and_visits' refuses the procedure, at the line that names it."""
+    with pytest.raises(ProcedureInvalid, match="the calendar has no hours 'letters_and_visits'") as caught:
+        letter(Calendar(hours={"service_desk": "every day 08:00-17:30"}))
+    assert caught.value.diagnostics[0].line is not None
+
+
+def test_working_time_without_hours_is_a_located_error() -> None:
+    """A working-days wait with no hours named anywhere cannot be counted."""
+    with pytest.raises(ProcedureInvalid, match="name them with 'hours:'"):
+        sopflow.load_string(LETTER.replace("  hours: letters_and_visits\n", ""))
