@@ -28,9 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from glob import glob
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import psycopg
-from psycopg.conninfo import make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 ENV_EXTERNAL = "SOPFLOW_TEST_POSTGRES"
 ENV_CHOICE = "SOPFLOW_TEST_POSTGRES_SERVER"
@@ -165,3 +166,20 @@ def release(tmp: Path) -> None:
     found = _SCHEMAS.pop(tmp, None)
     if found is not None:
         drop_schema(found[0])
+
+
+def url(conninfo: str) -> str:
+    """The same connection as a ``postgresql://`` URL, as ``open_store`` and ``--store`` take it."""
+    params = {k: str(v) for k, v in conninfo_to_dict(conninfo).items()}
+    user = quote(params.pop("user", ""), safe="")
+    password = params.pop("password", None)
+    host = params.pop("host", "")
+    port = params.pop("port", None)
+    dbname = quote(params.pop("dbname", ""), safe="")
+    netloc = user + (f":{quote(password, safe='')}" if password else "")
+    if host.startswith("/"):  # a Unix socket's directory goes in the query
+        params["host"] = host
+        host = ""
+    at = f"{netloc}@" if netloc else ""
+    query = f"?{urlencode(params, quote_via=quote)}" if params else ""
+    return f"postgresql://{at}{host}{f':{port}' if port else ''}/{dbname}{query}"
