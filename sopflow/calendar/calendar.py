@@ -154,6 +154,10 @@ class Calendar:
         target = self.next_working_day(day, hours)
         return self._on(target, when.time or self._hours(hours).open)
 
+    def until(self, at: dt.datetime, when: Wait | TimeOfDay, hours: str | None) -> dt.datetime:
+        """Where "time passes" ends: ``when`` is a wait after ``at`` or the next such moment."""
+        return self.add(at, when, hours) if isinstance(when, Wait) else self.moment(at, when, hours)
+
     def _on(self, day: dt.date, time: dt.time) -> dt.datetime:
         return dt.datetime.combine(day, time, tzinfo=self.zone)
 

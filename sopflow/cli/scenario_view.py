@@ -9,6 +9,7 @@ what to say in the chosen language) over engine names.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ from rich.text import Text
 
 from sopflow.model import FieldSpec
 from sopflow.render.text import OUTCOME_STYLE, duration, field_text, quoted
+from sopflow.render.transcript import clock
 from sopflow.testing import Mismatch, Transcript, TranscriptEntry
 
 RoleTitle = Callable[[str], str]
@@ -31,10 +33,6 @@ FieldsOf = Callable[[str], Mapping[str, FieldSpec]]
 def _flow(data: dict[str, Any], lang: str, fields: Mapping[str, FieldSpec]) -> str:
     """``unit=3-1201 items=TV, sofa agreed=yes``: data as an author would scan it."""
     return " ".join(f"{k}={field_text(v, fields.get(k), lang)}" for k, v in data.items())
-
-
-def _time(entry: TranscriptEntry) -> str:
-    return entry.at.strftime("%H:%M:%S" if entry.at.second else "%H:%M")
 
 
 class _Rows:
@@ -101,8 +99,10 @@ class _Rows:
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column(no_wrap=True, max_width=18, overflow="ellipsis")
         grid.add_column(overflow="fold")
+        since: dt.datetime | None = None
         for entry in self.t:
-            grid.add_row(_time(entry), escape(self.who(entry)), self.body(entry))
+            grid.add_row(clock(entry.at, since), escape(self.who(entry)), self.body(entry))
+            since = entry.at
         return grid
 
 

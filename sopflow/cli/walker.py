@@ -16,13 +16,13 @@ from rich.markup import escape
 
 from sopflow.cli.prompts import Ask, ask_choice, ask_value
 from sopflow.compile import Procedure
-from sopflow.errors import RuntimeRefusal
+from sopflow.errors import RuntimeRefusal, UsageError
 from sopflow.library import Library
-from sopflow.model import parse_duration
+from sopflow.model import parse_until
 from sopflow.render import transcript
 from sopflow.render.text import pick
 from sopflow.render.words import phrase
-from sopflow.runtime import EventOption, ManualClock, Session
+from sopflow.runtime import EventOption, ManualClock, Session, pass_time
 
 
 def say_left(console: Console, lang: str) -> None:
@@ -62,8 +62,11 @@ class Walker:
 
     def show_entries(self, before: int) -> None:
         grid = transcript.table()
-        for entry in self.session.journal[before:]:
-            transcript.add_entry(grid, entry, self.procedure(entry.procedure), self.lang)
+        journal = self.session.journal
+        since = journal[before - 1].at if 0 < before <= len(journal) else None
+        for entry in journal[before:]:
+            transcript.add_entry(grid, entry, self.procedure(entry.procedure), self.lang, since)
+            since = entry.at
         self.console.print(grid)
 
     def run(self) -> None:
@@ -108,17 +111,24 @@ class Walker:
         self.undo.append((self.session.snapshot(), self.clock.now()))
 
     def wait(self, text: str) -> None:
+        """Let time pass; each timer fires at its own deadline, as it would at the desk."""
         try:
-            seconds = parse_duration(text or "")
+            when = parse_until(text.strip())
         except ValueError:
             self.console.print(self.say("how_long"))
             return
+        began = self.clock.now()
+        try:
+            until = self.lib.calendar.until(began, when, self.session.procedure.resolved.spec.hours)
+        except UsageError:
+            self.console.print(self.say("no_hours", wait=text.strip()))
+            return
         self.remember()
         before = len(self.session.journal)
-        self.clock.advance(seconds)
-        fired = self.session.advance()
-        self.console.print(f"[dim]⏱ {transcript.clock(self.clock.now())} (+{escape(text.strip())})[/]")
-        if fired:
+        for _ in pass_time(self.session, self.clock, until):
+            pass
+        self.console.print(f"[dim]⏱ {transcript.clock(until, began)} (+{escape(text.strip())})[/]")
+        if len(self.session.journal) > before:
             self.show_entries(before)
         else:
             self.console.print(f"[dim]{self.say('no_timer')}[/]")

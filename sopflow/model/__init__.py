@@ -45,7 +45,7 @@ from sopflow.model.procedure import (
     State,
     Timer,
 )
-from sopflow.model.waits import TimeOfDay, Wait, parse_moment, parse_wait
+from sopflow.model.waits import TimeOfDay, Wait, parse_moment, parse_until, parse_wait
 
 __all__ = [
     "FIELD_TYPES",
@@ -92,5 +92,6 @@ __all__ = [
     "Wait",
     "parse_duration",
     "parse_moment",
+    "parse_until",
     "parse_wait",
 ]

@@ -107,6 +107,26 @@ def parse_moment(value: Any) -> TimeOfDay:
     )
 
 
+def parse_until(value: Any) -> Wait | TimeOfDay:
+    """A stretch (``2 days``, ``3 working days``) or a moment (``next working day 09:00``).
+
+    What a person rehearsing or scripting a case writes for "time passes": the same words
+    procedures use for their timers, so nobody learns a second way to say it.
+    """
+    if isinstance(value, (Wait, TimeOfDay)):
+        return value
+    try:
+        return parse_wait(value)
+    except ValueError:
+        pass
+    try:
+        return parse_moment(value)
+    except ValueError:
+        raise ValueError(
+            f"expected a wait such as '3 minutes', '2 working days' or 'next working day 09:00', found {value!r}"
+        ) from None
+
+
 def _seconds_text(seconds: float) -> str:
     for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
         if seconds >= size and seconds % size == 0:

@@ -28,9 +28,16 @@ RoleTitle = Callable[[str, str], str]
 """(procedure id, role) -> the role's title in the chosen language."""
 
 
-def clock(at: dt.datetime) -> str:
-    """``09:03``, or ``09:03:20`` when seconds matter."""
-    return at.strftime("%H:%M:%S" if at.second else "%H:%M")
+def clock(at: dt.datetime, since: dt.datetime | None = None) -> str:
+    """``09:03``, or ``09:03:20`` when seconds matter; ``Tue 03-03 09:03`` once the day has changed.
+
+    ``since`` is the time of the line above (or the session's start): a transcript that runs
+    over a weekend must not read as if the Monday call came minutes after Friday's.
+    """
+    text = at.strftime("%H:%M:%S" if at.second else "%H:%M")
+    if since is not None and at.date() != since.date():
+        return f"{at:%a %m-%d} {text}"
+    return text
 
 
 def values(
@@ -61,8 +68,13 @@ def table() -> Table:
     return grid
 
 
-def add_entry(grid: Table, entry: Entry, procedure: Procedure | None, lang: str = "en") -> None:
-    """One transcript row for a journal entry (and a second for a refusal's reason)."""
+def add_entry(
+    grid: Table, entry: Entry, procedure: Procedure | None, lang: str = "en", since: dt.datetime | None = None
+) -> None:
+    """One transcript row for a journal entry (and a second for a refusal's reason).
+
+    ``since``: the time of the row above, so the row shows its date when the day has changed.
+    """
     indent = "  " * entry.depth
     data = _values(entry.data, procedure, lang)
     where = f"→ [bold]{escape(entry.target or '')}[/]"
@@ -87,7 +99,7 @@ def add_entry(grid: Table, entry: Entry, procedure: Procedure | None, lang: str 
     else:
         what = f"{indent}{escape(phrase('cancelled', lang, procedure=entry.procedure))}"
         where = ""
-    grid.add_row(clock(entry.at), what, where)
+    grid.add_row(clock(entry.at, since), what, where)
     if entry.kind == "refused" and entry.detail:
         grid.add_row("", f"[red]{escape(entry.detail)}[/]", "")
 
@@ -126,7 +138,7 @@ def step_view(step: Step, now: dt.datetime, role_title: RoleTitle) -> Renderable
         grid.add_row(phrase("Needs", lang), f"[yellow]{missing}[/] {phrase('capture', lang)}")
     for i, timer in enumerate(step.timers):
         left = duration(max((timer.due - now).total_seconds(), 0.0))
-        due = phrase("timer_due", lang, name=timer.name, due=clock(timer.due), left=left)
+        due = phrase("timer_due", lang, name=timer.name, due=clock(timer.due, now), left=left)
         grid.add_row(phrase("Timer", lang) if i == 0 else "", escape(due))
     for i, option in enumerate(step.events, 1):
         grid.add_row(phrase("Events", lang) if i == 1 else "", _option(i, option, lang, role_title))
@@ -155,10 +167,12 @@ def journal_lines(
     the values are written as a person writes them.
     """
     lines = []
+    since: dt.datetime | None = None
     for entry in entries:
         procedure = procedure_of(entry.procedure)
         raw = entry.redacted(procedure.private if procedure else frozenset())
-        line = f"#{raw['seq']:<3} {clock(entry.at)} {'  ' * entry.depth}{raw['kind']}"
+        line = f"#{raw['seq']:<3} {clock(entry.at, since)} {'  ' * entry.depth}{raw['kind']}"
+        since = entry.at
         line += f" {raw['event']}" if "event" in raw else ""
         line += f" by {raw['actor']} ({raw['role']})" if "role" in raw else ""
         if "source" in raw or "target" in raw:

@@ -26,7 +26,7 @@ WORDS: dict[str, dict[str, str]] = {
         "en": (
             "  1, 2, …    fire that event (you are asked for the role and the data it needs)\n"
             "  found      fire an event by its name\n"
-            "  wait 3m    let time pass (30s, 3m, 1h 30m); timers that fall due fire\n"
+            "  wait 3m    let time pass (30s, 3m, 2 working days, next working day 09:00); timers that fall due fire\n"
             "  back       undo the last event or wait\n"
             "  journal    the session's journal, private data shown as ***\n"
             "  data       the data captured so far (private data shown as ***)\n"
@@ -35,7 +35,7 @@ WORDS: dict[str, dict[str, str]] = {
         "zh-Hant": (
             "  1, 2, …    觸發該事件(會問角色和事件需要的資料)\n"
             "  found      以名稱觸發事件\n"
-            "  wait 3m    讓時間過去(30s、3m、1h 30m);到期的計時器會觸發\n"
+            "  wait 3m    讓時間過去(30s、3m、2 working days、next working day 09:00);到期的計時器會觸發\n"
             "  back       撤銷上一個事件或等待\n"
             "  journal    流程日誌,隱私資料顯示為 ***\n"
             "  data       目前已記錄的資料(隱私資料顯示為 ***)\n"
@@ -44,7 +44,7 @@ WORDS: dict[str, dict[str, str]] = {
         "zh-Hans": (
             "  1, 2, …    触发该事件(会问角色和事件需要的资料)\n"
             "  found      以名称触发事件\n"
-            "  wait 3m    让时间过去(30s、3m、1h 30m);到期的计时器会触发\n"
+            "  wait 3m    让时间过去(30s、3m、2 working days、next working day 09:00);到期的计时器会触发\n"
             "  back       撤销上一个事件或等待\n"
             "  journal    流程日志,隐私资料显示为 ***\n"
             "  data       目前已记录的资料(隐私资料显示为 ***)\n"
@@ -100,11 +100,16 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "refused": {"en": "✗ refused", "zh-Hant": "✗ 被拒絕", "zh-Hans": "✗ 被拒绝"},
     # answers to commands
+    "no_hours": {
+        "en": "'{wait}' counts working time, and this procedure names no opening hours; try 2 days",
+        "zh-Hant": "「{wait}」按工作時間計算,但這個程序沒有指定辦公時間;請改用 2 days 這類時間",
+        "zh-Hans": "「{wait}」按工作时间计算,但这个程序没有指定办公时间;请改用 2 days 这类时间",
+    },
     "no_timer": {"en": "no timer was due", "zh-Hant": "沒有到期的計時器", "zh-Hans": "没有到期的计时器"},
     "how_long": {
-        "en": "say how long, e.g. wait 3m, wait 30s or wait 1h 30m",
-        "zh-Hant": "請說明等多久,例如 wait 3m、wait 30s 或 wait 1h 30m",
-        "zh-Hans": "请说明等多久,例如 wait 3m、wait 30s 或 wait 1h 30m",
+        "en": "say how long, or until when: wait 3m, wait 1h 30m, wait 2 working days, wait next working day 09:00",
+        "zh-Hant": "請說明等多久或等到何時,例如 wait 3m、wait 1h 30m、wait 2 working days、wait next working day 09:00",
+        "zh-Hans": "请说明等多久或等到何时,例如 wait 3m、wait 1h 30m、wait 2 working days、wait next working day 09:00",
     },
     "nothing_to_undo": {
         "en": "nothing to undo: this is where the walk started",

@@ -3,6 +3,7 @@
 from sopflow.runtime.clock import Clock, ManualClock, SystemClock
 from sopflow.runtime.config import Check, Configuration, Fire, Frame, Move, Tick
 from sopflow.runtime.journal import Entry
+from sopflow.runtime.rehearsal import pass_time
 from sopflow.runtime.replay import replay
 from sopflow.runtime.session import Listener, Session
 from sopflow.runtime.step import ChecklistView, EventOption, PromiseInfo, RuleView, Step, TimerInfo
@@ -26,5 +27,6 @@ __all__ = [
     "SystemClock",
     "Tick",
     "TimerInfo",
+    "pass_time",
     "replay",
 ]

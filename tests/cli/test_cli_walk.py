@@ -149,6 +149,20 @@ def test_interactive_wait_fires_a_timer_and_back_undoes_it(terminal: pexpect.spa
     assert 0 == terminal.exitstatus
 
 
+def test_interactive_wait_over_a_day_shows_the_date(terminal: pexpect.spawn) -> None:
+    """A wait that crosses midnight shows the new day; working time needs the procedure's opening hours."""
+    terminal.sendline("wait 2 working days")
+    terminal.expect_exact("'2 working days' counts working time, and this procedure names no opening hours")
+    terminal.expect_exact(PROMPT)
+    terminal.sendline("wait 1 day")
+    terminal.expect_exact("⏱ Tue 03-03 09:00 (+1 day)")
+    terminal.expect_exact(PROMPT)
+    terminal.sendline("quit")
+    terminal.expect(pexpect.EOF)
+    terminal.close()
+    assert 0 == terminal.exitstatus
+
+
 def test_interactive_refusal_is_explained_and_changes_nothing(terminal: pexpect.spawn) -> None:
     """A wrong role is refused with the reason; the step stays where it was."""
     terminal.sendline("customer_dissatisfied")

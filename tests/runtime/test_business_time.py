@@ -9,7 +9,9 @@ import pytest
 import sopflow
 from sopflow.calendar import Calendar
 from sopflow.errors import ChecklistIncomplete, InvalidEventData, ProcedureInvalid
-from sopflow.model import parse_moment, parse_wait
+from sopflow.model import TimeOfDay, Wait, parse_moment, parse_until, parse_wait
+from sopflow.render.transcript import clock
+from sopflow.testing import ScenarioError, parse_scenario, run_scenario
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -177,3 +179,67 @@ def test_working_time_without_hours_is_a_located_error() -> None:
     """A working-days wait with no hours named anywhere cannot be counted."""
     with pytest.raises(ProcedureInvalid, match="name them with 'hours:'"):
         sopflow.load_string(LETTER.replace("  hours: letters_and_visits\n", ""))
+
+
+# -- time passing in rehearsals -----------------------------------------------------------------
+
+
+def letter_scenario(wait: str) -> str:
+    return f"""
+scenario: a letter over the New Year
+procedure: t.letter
+start: {{role: staff, at: "2025-12-31T10:00:00+08:00"}}
+steps:
+  - wait: {wait}
+    expect: {{state: chased}}
+"""
+
+
+def test_a_scenario_waits_in_working_time_and_its_transcript_dates_the_new_day() -> None:
+    """'2 working days' from New Year's Eve ends at the close of Monday 5 January; the chase fired on the 4th."""
+    transcript = run_scenario(parse_scenario(letter_scenario("2 working days")), letter(), "en")
+    times = [(e.kind, e.at) for e in transcript]
+    assert ("timer", at("2026-01-04T09:00")) in times
+    lines = transcript.render()
+    assert "── Sun 2026-01-04 ──" in lines
+    assert lines.index("── Sun 2026-01-04 ──") < next(i for i, line in enumerate(lines) if "chase" in line)
+
+
+def test_a_scenario_may_wait_until_a_moment() -> None:
+    """'next working day 09:00' names the moment the chase timer also waits for."""
+    transcript = run_scenario(parse_scenario(letter_scenario("next working day 09:00")), letter(), "en")
+    assert at("2026-01-04T09:00") == max(e.at for e in transcript)
+
+
+def test_a_scenario_counting_working_time_needs_hours() -> None:
+    """A procedure with no opening hours cannot say when '2 working days' ends: a located scenario error."""
+    plain = LETTER.replace("  hours: letters_and_visits\n", "").replace("3 working days", "3 days")
+    lib = sopflow.load_string(plain.replace("at: next working day 09:00", "after: 1 day"))
+    with pytest.raises(ScenarioError) as caught:
+        run_scenario(parse_scenario(letter_scenario("2 working days")), lib, "en")
+    assert "names no opening hours" in str(caught.value)
+    assert ":6:" in str(caught.value)  # the wait's line
+
+
+def test_an_unreadable_wait_is_refused_with_the_forms_it_takes() -> None:
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(letter_scenario("a fortnight"))
+    assert "next working day 09:00" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3 minutes", Wait(180, "seconds")),
+        ("2 working days", Wait(2, "working_days")),
+        ("next working day 09:00", TimeOfDay(dt.time(9), "next_working_day")),
+        ("08:30", TimeOfDay(dt.time(8, 30), "today_or_next")),
+    ],
+)
+def test_parse_until_reads_waits_and_moments(text: str, expected: object) -> None:
+    assert expected == parse_until(text)
+
+
+def test_transcript_clock_shows_the_day_once_it_changes() -> None:
+    friday, monday = at("2026-03-06T17:00"), at("2026-03-09T09:05")
+    assert ("17:00", "17:00", "Mon 03-09 09:05") == (clock(friday), clock(friday, friday), clock(monday, friday))

@@ -108,7 +108,8 @@ def test_misspelt_keys_bad_duration_unknown_refusal(scenarios_dir: Path) -> None
         load_scenario(path)
     expected = [
         f"{path}:9:5: step 1 › expct: unknown key 'expct'; did you mean 'expect'?",
-        f"{path}:10:11: step 2 › wait: expected a duration such as '3 minutes', '20s' or '2 days', found '3 minuts'",
+        f"{path}:10:11: step 2 › wait: expected a wait such as '3 minutes', '2 working days' "
+        "or 'next working day 09:00', found '3 minuts'",
         f"{path}:13:14: step 3 › refused: unknown refusal 'RoleNotAlowed'; did you mean 'RoleNotAllowed'?",
     ]
     assert expected == problems(caught.value)

@@ -12,8 +12,9 @@ from sopflow.diagnostics import Diagnostic
 from sopflow.errors import UnknownProcedure
 from sopflow.io.positions import Path
 from sopflow.library import Library
+from sopflow.model import Wait, parse_until
 from sopflow.model.values import coerce
-from sopflow.testing.scenario.model import Expect, FireStep, Scenario, label
+from sopflow.testing.scenario.model import Expect, FireStep, Scenario, WaitStep, label
 
 
 def family(procedure: Procedure) -> list[Procedure]:
@@ -96,6 +97,11 @@ def check_scenario(scenario: Scenario, library: Library) -> list[Diagnostic]:
                 fit.problem(f"field '{name}': {exc}", ("start", "data", name))
     for index, step in enumerate(scenario.steps):
         at: Path = ("steps", index)
+        if isinstance(step, WaitStep) and procedure.resolved.spec.hours is None and _needs_hours(step.wait):
+            fit.problem(
+                f"'{step.wait}' counts working time, and '{procedure.id}' names no opening hours to count it in",
+                (*at, "wait"),
+            )
         if isinstance(step, FireStep) and step.refused is None:
             fit.known("event", step.fire, words.events, (*at, "fire"))
             fit.known("role", step.as_, words.roles, (*at, "as"))
@@ -112,6 +118,13 @@ def check_scenario(scenario: Scenario, library: Library) -> list[Diagnostic]:
         for index, called in enumerate(end.calls or ()):
             fit.known("procedure", called, words.ids, ("end", "calls", index))
     return fit.problems
+
+
+def _needs_hours(text: str) -> bool:
+    when = parse_until(text)
+    if isinstance(when, Wait):
+        return when.working
+    return when.day in ("working_day", "next_working_day")
 
 
 class _Fit:

@@ -27,7 +27,7 @@ from pydantic import (
 from sopflow import errors
 from sopflow.errors import RuntimeRefusal
 from sopflow.io.positions import Positions
-from sopflow.model import Language, ProcedureId, parse_duration
+from sopflow.model import Language, ProcedureId, parse_until
 
 DEFAULT_START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 """When a scenario starts if it does not say: a Monday, 09:00 at the service centre."""
@@ -67,13 +67,13 @@ def _refusal_name(value: Any) -> Any:
 RefusalName = Annotated[str, BeforeValidator(_refusal_name)]
 
 
-def _duration_as_written(value: Any) -> Any:
-    parse_duration(value)  # raises ValueError with the message authors need
+def _wait_as_written(value: Any) -> Any:
+    parse_until(value)  # raises ValueError with the message authors need
     return value if isinstance(value, str) else f"{value}s"
 
 
-WaitDuration = Annotated[str, BeforeValidator(_duration_as_written)]
-"""A duration such as ``3 minutes``, kept as written so transcripts show it that way."""
+WaitDuration = Annotated[str, BeforeValidator(_wait_as_written)]
+"""``3 minutes``, ``2 working days`` or ``next working day 09:00``, kept as written for transcripts."""
 
 
 class Start(_Spec):

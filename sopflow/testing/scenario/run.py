@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
+from sopflow.calendar import Calendar
 from sopflow.compile import Procedure
 from sopflow.diagnostics import Diagnostic
 from sopflow.errors import DefinitionError, RuntimeRefusal
 from sopflow.io.positions import Path
 from sopflow.library import Library
-from sopflow.model import parse_duration
-from sopflow.runtime import ManualClock, Session
+from sopflow.model import parse_until
+from sopflow.runtime import ManualClock, Session, pass_time
 from sopflow.runtime.journal import REDACTED
 from sopflow.testing.scenario.fit import check_scenario, family, scenario_languages
 from sopflow.testing.scenario.load import ScenarioError
@@ -106,7 +107,7 @@ def run_scenario(scenario: Scenario, library: Library, lang: str) -> Transcript:
         line, column = scenario.locate((key,))
         message = f"the scenario runs in {', '.join(languages)}; it cannot run in '{lang}'"
         raise ScenarioError([Diagnostic("error", "scenario", message, scenario.source, line, column, key)])
-    return _Run(scenario, library[scenario.procedure], lang).run()
+    return _Run(scenario, library[scenario.procedure], lang, library.calendar).run()
 
 
 class _Run:
@@ -114,9 +115,10 @@ class _Run:
 
     session: Session
 
-    def __init__(self, scenario: Scenario, procedure: Procedure, lang: str) -> None:
+    def __init__(self, scenario: Scenario, procedure: Procedure, lang: str, calendar: Calendar) -> None:
         self.scenario = scenario
         self.procedure = procedure
+        self.calendar = calendar
         self.lang = lang
         self.clock = ManualClock(scenario.start.at or DEFAULT_START)
         self.private = frozenset(name for p in family(procedure) for name in p.private)
@@ -184,22 +186,11 @@ class _Run:
         """Advance to each deadline in turn, so every timer's entry shows the state it led to."""
         session, clock = self.session, self.clock
         began = clock.now()
-        until = began + dt.timedelta(seconds=parse_duration(step.wait))
+        hours = self.procedure.resolved.spec.hours  # check_scenario made sure working time has some
+        until = self.calendar.until(began, parse_until(step.wait), hours)
         self.recorder.wait(session, number, began, step.wait)
-        while True:
-            due = [t.due for t in session.step().timers if t.due <= until]
-            if not due:
-                break
-            clock.set(max(min(due), clock.now()))
-            mark = len(session.journal)
-            session.advance()
-            if len(session.journal) == mark:
-                break
-            self.recorder.record(session, number, session.journal[mark:])
-        clock.set(until)
-        mark = len(session.journal)
-        session.advance()
-        self.recorder.record(session, number, session.journal[mark:])
+        for entries in pass_time(session, clock, until):
+            self.recorder.record(session, number, entries)
         return []
 
     # -- expectations --------------------------------------------------------------------------

@@ -85,7 +85,11 @@ class Transcript(Sequence[TranscriptEntry]):
         indent = " " * 10
         lines: list[str] = []
         outcome: str | None = None
+        day = self.entries[0].at.date() if self.entries else None
         for entry in self.entries:
+            if entry.at.date() != day:  # a new day gets a line of its own; the columns stay put
+                day = entry.at.date()
+                lines.append(f"── {entry.at:%a %Y-%m-%d} ──")
             lines.append(f"{entry.at:%H:%M:%S}  {_who(entry).ljust(width)}  {_action(entry, self.procedure)}")
             lines += [f"{indent}↳ {note}" for note in entry.notes]
             if entry.refusal is not None:

@@ -1,0 +1,47 @@
+"""Write the real output into every ``console`` block of docs/cli.md, and every diagram page.
+
+    .venv/bin/python -m tests.cli.update_docs
+
+Run it after a change that alters what a documented command prints; read the diff, then
+commit. ``tests/cli/test_cli_docs.py`` fails until the docs match again.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cli_helpers import plain_env  # noqa: E402 - the helpers sit beside this file
+from test_cli_docs import CONSOLE  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+import sopflow  # noqa: E402
+from sopflow.cli import app  # noqa: E402
+from sopflow.render.mermaid import markdown_page  # noqa: E402
+
+
+def run(command: str) -> str:
+    line, _, head = command.partition(" | head -n ")
+    result = CliRunner().invoke(app, line.split()[1:], prog_name="sopflow")
+    lines = result.output.splitlines()
+    return "\n".join(x.rstrip() for x in (lines[: int(head)] if head else lines)).strip("\n") + "\n"
+
+
+def main() -> None:
+    os.environ.update(plain_env())
+    os.chdir(ROOT)
+    page = ROOT / "docs" / "cli.md"
+    text = page.read_text(encoding="utf-8")
+    text = CONSOLE.sub(lambda m: f"```console\n$ {m.group(1)}\n{run(m.group(1))}```", text)
+    page.write_text(text, encoding="utf-8")
+    library = sopflow.load_library()
+    for pid in library:
+        (ROOT / "docs" / "diagrams" / f"{pid}.md").write_text(markdown_page(library[pid], "en"), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
