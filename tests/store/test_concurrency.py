@@ -95,8 +95,7 @@ def test_racing_timer_workers_fire_every_timer_once_though_one_is_killed(
     kind, target = backend
     clock = sopflow.ManualClock(START)
     with workers.open_store(kind, target) as store:
-        for i in range(DUE_SESSIONS):
-            store.start("test.owner_call", clock=clock, role="front_desk", data={"unit": f"u{i}"})
+        workers.start_many(store, "test.owner_call", DUE_SESSIONS, clock)
     now = (clock.now() + dt.timedelta(hours=2)).isoformat()
     ctx = multiprocessing.get_context("spawn")
     with ctx.Manager() as manager:

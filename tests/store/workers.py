@@ -21,7 +21,7 @@ import sopflow
 from sopflow.errors import StaleSession
 from sopflow.store import PostgresStore, SessionQuery, SQLiteStore, Store
 from sopflow.store.base import Tx
-from sopflow.store.rows import Written
+from sopflow.store.rows import Written, written
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 START = "2026-03-02T09:00:00+08:00"
@@ -49,6 +49,15 @@ def query(kind: str, target: str, sql: str) -> list[tuple[Any, ...]]:
             return [tuple(r) for r in conn.execute(sql).fetchall()]
     with psycopg.connect(target) as conn:
         return [tuple(r) for r in conn.execute(sql).fetchall()]
+
+
+def start_many(store: Store, procedure: str, count: int, clock: sopflow.ManualClock, batch: int = 500) -> None:
+    """Start ``count`` sessions as ``store.start`` does, a batch of them per transaction (a quicker setup)."""
+    for first in range(0, count, batch):
+        with store.transaction() as tx:
+            for i in range(first, min(count, first + batch)):
+                session = store.library.start(procedure, clock=clock, role="front_desk", data={"unit": f"u{i}"})
+                tx.insert(written(session, None, clock.now()))
 
 
 # -- opening at once ---------------------------------------------------------------------------
