@@ -10,12 +10,16 @@ Every transaction takes one connection from the pool and runs at ``READ COMMITTE
 PostgreSQL's default. That is enough, because no promise of the store rests on a
 snapshot of several rows staying still; each rests on one row and a lock:
 
-- ``commit`` is ``UPDATE ... WHERE id = ? AND seq = ?``. A second writer of the same
-  row waits for the first to commit, then PostgreSQL evaluates its ``WHERE`` again on
-  the row as the first left it: the revision no longer matches, no row is updated, and
-  the store raises :class:`~sopflow.errors.StaleSession` having appended nothing.
-- ``fire`` reads the row ``FOR UPDATE``: a second request for the same session waits,
-  then reads what the first committed, so the two take turns instead of failing.
+- ``commit`` is ``UPDATE ... WHERE id = ? AND seq = ?`` (with the step's entry appended
+  in the same statement, from the updated row, so only if there was one). A second
+  writer of the same row waits for the first to commit, then PostgreSQL evaluates its
+  ``WHERE`` again on the row as the first left it: the revision no longer matches, no
+  row is updated, nothing is appended, and the store raises
+  :class:`~sopflow.errors.StaleSession`.
+- ``fire`` (and each step of the due-timer runner and of a migration) reads the row, or
+  only its revision when the store kept the session ready, ``FOR UPDATE``: a second
+  request for the same session waits, then reads what the first committed, so the two
+  take turns instead of failing.
 - the due-timer runner claims its batch ``FOR UPDATE SKIP LOCKED``: each row is locked
   by one worker; another worker skips it rather than waiting, and a row the first one
   has already moved on is checked again after the lock (it is no longer due, so it is
@@ -24,12 +28,14 @@ snapshot of several rows staying still; each rests on one row and a lock:
 - ``start`` inserts with ``ON CONFLICT DO NOTHING``: two starts of one id cannot both
   succeed, whichever commits first.
 
-The tables are created (or upgraded) in one transaction holding an advisory lock, so
-several processes opening a new database at once create them once. A database error is
-a :class:`~sopflow.errors.StoreError` naming PostgreSQL's message (never the values
-that were written); the transaction is rolled back and nothing of it is kept.
-PostgreSQL cannot keep the character NUL in text: a session whose data holds one is
-refused with a ``StoreError`` at the commit that would store it.
+Reads (``load``, ``row``, ``sessions``, ``journal``) are single statements, run without
+a transaction around them. The tables are created (or upgraded) in one transaction
+holding an advisory lock, so several processes opening a new database at once create
+them once. A database error is a :class:`~sopflow.errors.StoreError` naming
+PostgreSQL's message (never the values that were written); the transaction is rolled
+back and nothing of it is kept. PostgreSQL cannot keep the character NUL in text: a
+session whose data holds one is refused with a ``StoreError`` at the commit that would
+store it.
 """
 
 from __future__ import annotations
