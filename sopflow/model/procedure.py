@@ -163,8 +163,20 @@ class Rule(Spec):
 class Promise(Spec):
     """A deadline promised to a customer: kept by reaching a state in time, journaled when missed."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                at_most_one("within", "by"),
+                {"anyOf": [{"required": ["within"]}, {"required": ["by"]}]},
+            ]
+        }
+    )
+
     title: Text | None = None
-    within: WaitSpec = Field(description="How long the promise gives: '3 working days', '5 days'.")
+    within: WaitSpec | None = Field(default=None, description="How long the promise gives: '3 working days', '5 days'.")
+    by: MomentSpec | None = Field(
+        default=None, description="The moment it must be kept by: '17:20' (the same day), 'next working day 12:00'."
+    )
     hours: Name | None = Field(
         default=None, description="Opening hours working time counts in (default: the procedure's)."
     )
@@ -173,6 +185,12 @@ class Promise(Spec):
     )
     kept: list[Name] = Field(min_length=1, description="Reaching any of these states keeps the promise.")
     source: Citation | None = None
+
+    @model_validator(mode="after")
+    def _one_deadline(self) -> Promise:
+        if (self.within is None) == (self.by is None):
+            raise ValueError("a promise has exactly one of 'within' (a wait) or 'by' (a moment)")
+        return self
 
 
 class LadderLevel(Spec):

@@ -243,3 +243,44 @@ def test_parse_until_reads_waits_and_moments(text: str, expected: object) -> Non
 def test_transcript_clock_shows_the_day_once_it_changes() -> None:
     friday, monday = at("2026-03-06T17:00"), at("2026-03-09T09:05")
     assert ("17:00", "17:00", "Mon 03-09 09:05") == (clock(friday), clock(friday, friday), clock(monday, friday))
+
+
+KEYS = """
+sopflow: 1
+procedure:
+  id: t.keys
+  version: 1
+  title: {en: Staff key}
+  languages: [en]
+  roles: {staff: {title: {en: staff}}}
+  hours: office
+  initial: out
+  promises:
+    same_day:
+      title: {en: returned the same day}
+      by: "17:20"
+      kept: [returned]
+  states:
+    out:
+      role: staff
+      on: {return_key: returned}
+    returned: {final: completed}
+"""
+
+
+@pytest.mark.parametrize(("returned", "detail"), [("2026-03-02T17:00", "kept"), ("2026-03-02T18:00", "missed")])
+def test_a_promise_by_a_moment_is_due_that_day(returned: str, detail: str) -> None:
+    """A key taken at 09:00 must be back by 17:20 the same day."""
+    clock = sopflow.ManualClock(at("2026-03-02T09:00"))
+    session = sopflow.load_string(KEYS).start("t.keys", clock=clock, role="staff")
+    assert at("2026-03-02T17:20") == session.step().promises[0].due
+    clock.set(at(returned))
+    session.fire("return_key", role="staff")
+    assert [("same_day", "made"), ("same_day", detail)] == [
+        (e.event, e.detail) for e in session.journal if e.kind == "promise"
+    ]
+
+
+def test_a_promise_has_one_deadline() -> None:
+    with pytest.raises(ProcedureInvalid, match="exactly one of 'within'"):
+        sopflow.load_string(KEYS.replace('by: "17:20"', 'by: "17:20"\n      within: 2 days'))
