@@ -28,6 +28,7 @@ from sopflow.model.base import (
     at_most_one,
 )
 from sopflow.model.glossary import FieldEntry, Glossary, RoleEntry
+from sopflow.model.targets import Targets
 from sopflow.model.waits import MomentSpec, WaitSpec
 
 Outcome = Literal["completed", "refused", "escalated", "handed_over", "pending_follow_up", "referred"]
@@ -310,12 +311,12 @@ class Procedure(Spec):
     lint: Lint = Field(default_factory=Lint)
 
 
-BODIES = ("procedure", "policy", "glossary")
+BODIES = ("procedure", "policy", "glossary", "targets")
 """The keys a document holds exactly one of."""
 
 
 class Document(Spec):
-    """One YAML file: the language version and exactly one procedure, policy or glossary."""
+    """One YAML file: the language version and exactly one procedure, policy, glossary or set of targets."""
 
     model_config = ConfigDict(
         json_schema_extra={"oneOf": [{"required": [body], "properties": {body: {"type": "object"}}} for body in BODIES]}
@@ -325,15 +326,16 @@ class Document(Spec):
     procedure: Procedure | None = None
     policy: Policy | None = None
     glossary: Glossary | None = Field(default=None, description="Roles, fields and tips the whole library shares.")
+    targets: Targets | None = Field(default=None, description="KPI targets, measured from the procedures' journals.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Document:
         if sum(getattr(self, body) is not None for body in BODIES) != 1:
-            raise ValueError("a document holds exactly one of 'procedure', 'policy' or 'glossary'")
+            raise ValueError("a document holds exactly one of 'procedure', 'policy', 'glossary' or 'targets'")
         return self
 
     @property
-    def body(self) -> Procedure | Policy | Glossary:
-        body = self.procedure or self.policy or self.glossary
+    def body(self) -> Procedure | Policy | Glossary | Targets:
+        body = self.procedure or self.policy or self.glossary or self.targets
         assert body is not None  # guaranteed by _exactly_one
         return body

@@ -11,7 +11,7 @@ from sopflow.calendar import Calendar
 from sopflow.errors import ChecklistIncomplete, InvalidEventData, ProcedureInvalid
 from sopflow.model import TimeOfDay, Wait, parse_moment, parse_until, parse_wait
 from sopflow.render.transcript import clock
-from sopflow.testing import ScenarioError, parse_scenario, run_scenario
+from sopflow.testing import ScenarioError, ScenarioFailed, parse_scenario, run_scenario
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -284,3 +284,61 @@ def test_a_promise_by_a_moment_is_due_that_day(returned: str, detail: str) -> No
 def test_a_promise_has_one_deadline() -> None:
     with pytest.raises(ProcedureInvalid, match="exactly one of 'within'"):
         sopflow.load_string(KEYS.replace('by: "17:20"', 'by: "17:20"\n      within: 2 days'))
+
+
+def test_a_scenario_ticks_checklists_and_follows_promises() -> None:
+    """'check:' ticks an item; 'promises:' says where each stands; a miss is a transcript line of its own."""
+    text = """
+scenario: a letter answered late
+procedure: t.letter
+start: {role: staff, at: "2025-12-31T10:00:00+08:00"}
+steps:
+  - fire: answered
+    as: staff
+    refused: ChecklistIncomplete
+  - check: logged
+    as: staff
+    expect: {promises: {reply: made}}
+  - wait: 7 days
+    expect: {state: chased, promises: {reply: missed}}
+  - fire: answered
+    as: staff
+end: {outcome: completed, promises: {reply: missed}}
+"""
+    transcript = run_scenario(parse_scenario(text), letter(), "en")
+    lines = transcript.render()
+    assert any("ticks logged" in line for line in lines)
+    missed = [line for line in lines if "promise reply missed" in line]
+    assert [True] == [line.startswith("16:00:00") for line in missed]  # at the deadline, 6 January 16:00
+    assert not any("refused: missed" in line for line in lines)
+
+
+def test_a_promise_expectation_that_fails_says_where_it_stands() -> None:
+    text = """
+scenario: expects a kept promise
+procedure: t.letter
+start: {role: staff, at: "2025-12-31T10:00:00+08:00"}
+steps:
+  - wait: 7 days
+    expect: {promises: {reply: kept}}
+"""
+    with pytest.raises(ScenarioFailed) as caught:
+        run_scenario(parse_scenario(text), letter(), "en")
+    assert "promises.reply: expected kept, found missed" in str(caught.value)
+
+
+def test_scenario_names_an_unknown_checklist_item_or_promise() -> None:
+    text = """
+scenario: typos
+procedure: t.letter
+start: {role: staff}
+steps:
+  - check: loged
+    as: staff
+    expect: {promises: {replied: kept}}
+"""
+    with pytest.raises(ScenarioError) as caught:
+        run_scenario(parse_scenario(text), letter(), "en")
+    report = str(caught.value)
+    assert "no checklist item 'loged' in 't.letter'; did you mean 'logged'?" in report
+    assert "no promise 'replied' in 't.letter'; did you mean 'reply'?" in report
