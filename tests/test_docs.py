@@ -9,6 +9,7 @@ import pytest
 
 import sopflow
 from sopflow.analysis import lint_library
+from sopflow.analysis.verify import verify
 
 DOCS = Path(__file__).parent.parent / "docs"
 FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
@@ -27,7 +28,17 @@ def documents(glossary: bool) -> list[str]:
 def test_language_examples_load_and_check() -> None:
     """Every complete document in language.md loads and passes the checker together."""
     library = sopflow.load_string(*documents(glossary=False), source="docs/language.md")
-    assert ["docs.farewell", "docs.inquiry", "docs.start_data"] == list(library)
+    assert ["docs.farewell", "docs.inquiry", "docs.release", "docs.start_data"] == list(library)
+
+
+def test_the_properties_example_holds_and_breaks_when_it_should() -> None:
+    """The documented properties hold on every way through; without the arrears guard one breaks."""
+    text = next(d for d in documents(glossary=False) if "docs.release" in d)
+    sound = verify(sopflow.load_string(text)["docs.release"])
+    unsound = verify(
+        sopflow.load_string(text.replace('{if: "not arrears", to: released}', "{to: released}"))["docs.release"]
+    )
+    assert ([], ["property-broken"]) == ([f.code for f in sound.findings], [f.code for f in unsound.findings])
 
 
 def test_glossary_examples_check_and_lint_clean() -> None:
