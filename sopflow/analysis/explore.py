@@ -93,6 +93,8 @@ class StateSpace:
     edges: list[tuple[int, int]] = field(default_factory=list)
     """(from, to) node indexes of every move that changed the configuration."""
     refused: int = 0
+    steps: int = 0
+    """Kernel steps taken, refused ones included: the explorer's unit of work."""
     complete: bool = True
     """False when the limit stopped the exploration before every configuration was seen."""
     states: set[tuple[str, str]] = field(default_factory=set)
@@ -138,11 +140,11 @@ def key(config: Configuration, relevant: _Relevant) -> tuple[Any, ...]:
             f.procedure.version,
             f.state,
             relevant.data(f),
-            tuple(sorted(f.deadlines)),
+            tuple(sorted(f.deadlines)) if f.deadlines else (),
             f.outcome,
             f.call,
-            tuple(sorted(f.promises)),
-            tuple(sorted(f.ticked)),
+            tuple(sorted(f.promises)) if f.promises else (),
+            f.ticked,
         )
         for f in config.frames
     )
@@ -162,9 +164,11 @@ def _parked(config: Configuration) -> Configuration:
             deadlines=dict.fromkeys(f.deadlines, FAR) if f.deadlines else f.deadlines,
             promises=dict.fromkeys(f.promises, FAR) if f.promises else f.promises,
         )
+        if f.deadlines or f.promises
+        else f
         for f in config.frames
     )
-    return config._replace(frames=frames, seq=0)
+    return Configuration(config.session, frames, 0)
 
 
 def explore(
@@ -218,6 +222,7 @@ def explore(
         index = queue.popleft()
         node = space.nodes[index]
         for action, config, trigger in _moves(node.config, domains):
+            space.steps += 1
             try:
                 move = step(config, trigger)
             except SopflowError as exc:  # a kernel fault, not a refusal: reported, never fatal
@@ -248,25 +253,31 @@ class _Relevant:
     """The data of a frame that can change its future, per procedure, computed once."""
 
     def __init__(self) -> None:
-        self.cache: dict[tuple[str, int], tuple[frozenset[str], frozenset[str], dict[str, tuple[Any, Any]]]] = {}
+        self.cache: dict[int, tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]] = {}
 
     def data(self, frame: Frame) -> tuple[Any, ...]:
         procedure = frame.procedure
-        k = (procedure.id, procedure.version)
-        found = self.cache.get(k)
+        found = self.cache.get(id(procedure))
         if found is None:
-            found = self.cache[k] = (*relevant_fields(procedure), bounds(procedure))
-        values, presence, limits = found
+            values, presence = relevant_fields(procedure)
+            limits = bounds(procedure)
+            found = self.cache[id(procedure)] = (
+                tuple((n, limits.get(n)) for n in sorted(values)),
+                tuple(sorted(presence)),
+            )
+        values_, presence_ = found
         data = frame.data
         return (
-            tuple(sorted((n, _held(data.get(n), limits.get(n))) for n in values)),
-            tuple(sorted(n for n in presence if data.get(n) is not None)),
+            tuple(_held(data.get(n), limit) for n, limit in values_),
+            tuple(data.get(n) is not None for n in presence_),
         )
 
 
 def _held(value: Any, limit: tuple[Any, Any] | None) -> Any:
     """A value as the configuration compares it: numbers past their guards' constants held at the edge."""
-    if limit is not None and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+    if value is None or value.__class__ is str or value.__class__ is bool:
+        return value
+    if limit is not None and isinstance(value, (int, Decimal)):
         low, high = limit
         return max(low, min(high, Decimal(value)))
     return _frozen(value)
