@@ -18,7 +18,7 @@ def test_a_seeded_mistake_is_found_at_its_line_and_fails_the_run(cli: Invoke, da
     assert [
         "fee_release.yaml:43:5: procedure.states.released: invariant 'paid_before_release' (state != 'released' "
         "or paid or amount < 100) is broken in 'released' (shortest way: 3 steps) [error invariant-broken]"
-    ] == [line.split("check/", 1)[1] for line in errors]
+    ] == [line.rsplit("/check/", 1)[1] for line in errors]
     assert "check.fee_release              22     21      4       yes" in result.stdout
 
 
