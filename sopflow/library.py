@@ -23,6 +23,7 @@ from sopflow.diagnostics import Diagnostic
 from sopflow.errors import ProcedureInvalid, SnapshotError, UnknownProcedure
 from sopflow.io import LoadedDocument, load_file, load_text
 from sopflow.io.collector import collector_paused
+from sopflow.model import Targets
 from sopflow.runtime import Clock, Entry, Listener, Session, replay
 from sopflow.runtime.session import START_OPTIONS, refuse_unknown
 
@@ -81,6 +82,11 @@ class Library:
                         if call is not None:
                             procedure.callees[call.procedure] = latest[call.procedure]
         return cls(compiled, checked, calendar)
+
+    @property
+    def targets(self) -> Mapping[str, Targets]:
+        """The library's KPI targets by id, each measure checked against the procedures it counts."""
+        return self.checked.targets
 
     @property
     def warnings(self) -> list[Diagnostic]:

@@ -111,6 +111,16 @@ def test_a_time_with_a_zone_is_refused_where_times_of_day_are_compared() -> None
     assert "completed" == session.fire("go", role="desk", data={"at": "19:30"}).outcome
 
 
+@pytest.mark.parametrize("value", ["a\0b", ["ok", "\0"], "\u6a13\0"])
+def test_a_nul_in_event_data_is_refused_at_the_door(value: object) -> None:
+    """No store keeps a NUL (PostgreSQL refuses it): refused with the session unchanged, in every store alike."""
+    session = start(library("on: {go: done}"))
+    before = session.snapshot()
+    with pytest.raises(InvalidEventData, match="NUL character"):
+        session.fire("go", role="desk", data={"note": value})
+    assert ("refused", before["frames"]) == (session.journal[-1].kind, session.snapshot()["frames"])
+
+
 def test_no_branch_matching_is_a_refusal() -> None:
     """Every guard false and no fallback: NoBranchMatched, journaled."""
     session = start(

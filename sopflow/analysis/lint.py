@@ -121,9 +121,15 @@ def _event_homes(procedure: Procedure) -> dict[str, set[str]]:
 
 
 def _timers(r: Resolved, state: StateIR) -> Iterator[Finding]:
-    """A timer after one that always leaves the state (no branch stays) can never fire."""
+    """A timer after one that always leaves the state (no branch stays) can never fire.
+
+    Only elapsed timers are compared: when a calendar timer fires ("next working day 09:00")
+    depends on when the state is entered, so it may come before or after a fixed wait.
+    """
     leaver: WayIR | None = None
     for timer in state.timers:
+        if timer.delay is None:
+            continue
         if leaver is not None:
             message = (
                 f"timer '{timer.name}' (after {_wait(timer.delay)}) never fires in '{state.name}': "

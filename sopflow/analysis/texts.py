@@ -17,9 +17,9 @@ from pydantic import BaseModel
 
 from sopflow.check.locate import Origin
 from sopflow.io import LoadedDocument
-from sopflow.model import Citation, Glossary, Policy, Procedure, SourceDocument
+from sopflow.model import BODIES, Citation, Glossary, Policy, Procedure, SourceDocument, Targets
 
-TEXT_KEYS = ("title", "say", "do", "description")
+TEXT_KEYS = ("title", "say", "do", "description", "text", "unmeasured")
 """The keys of the language whose values are localised texts."""
 
 Path = tuple[str | int, ...]
@@ -106,9 +106,9 @@ def written_texts(doc: LoadedDocument) -> Iterator[WrittenText]:
     document = doc.checkable
     if document is None:
         return
-    body: Procedure | Policy | Glossary = document.body
-    kind = "procedure" if document.procedure else "policy" if document.policy else "glossary"
-    version = None if isinstance(body, Glossary) else body.version
+    body: Procedure | Policy | Glossary | Targets = document.body
+    kind = next(k for k in BODIES if getattr(document, k) is not None)
+    version = None if isinstance(body, (Glossary, Targets)) else body.version
     cited = body.source.document if body.source else None
 
     def walk(node: Any, path: Path, cited: str | None) -> Iterator[WrittenText]:

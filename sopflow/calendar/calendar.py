@@ -93,7 +93,12 @@ class Calendar:
     # -- days ------------------------------------------------------------------------------------
 
     def is_working_day(self, day: dt.date, hours: str) -> bool:
-        """Whether the named hours are open at all on ``day``."""
+        """Whether the named hours are open at all on ``day``.
+
+        The estate's closures close what public holidays close: hours written "except
+        holidays". A desk open every day of the year (001: 365 days) or a 24-hour repair line
+        stays open through both, as the sources say it does.
+        """
         h = self._hours(hours)
         if not h.holidays:
             return day.weekday() in h.days

@@ -44,7 +44,8 @@ def _needs_hours(thing: Timer | Promise) -> bool:
     wait = thing.within if isinstance(thing, Promise) else thing.after
     if wait is not None:
         return wait.working
-    return isinstance(thing, Timer) and thing.at is not None and thing.at.day in ("working_day", "next_working_day")
+    moment = thing.by if isinstance(thing, Promise) else thing.at
+    return moment is not None and moment.day in ("working_day", "next_working_day")
 
 
 def _unknown(name: str, known: Collection[str], origin: Origin, *sub: str | int) -> Diagnostic:

@@ -11,10 +11,11 @@ from sopflow.check.hours import check_hours
 from sopflow.check.migration import check_migrations
 from sopflow.check.resolve import Resolved, finding, resolve
 from sopflow.check.semantic import Callees, check_semantics, final_outcomes
+from sopflow.check.targets import check_targets
 from sopflow.diagnostics import Diagnostic
 from sopflow.expr import Type, field_type
 from sopflow.io import LoadedDocument
-from sopflow.model import Glossary, Policy
+from sopflow.model import Glossary, Policy, Targets
 
 
 @dataclass
@@ -27,7 +28,9 @@ class CheckedLibrary:
     glossary: SharedEntries = field(default_factory=SharedEntries)
     """The library's glossaries merged, with what uses each entry."""
     documents: list[LoadedDocument] = field(default_factory=list)
-    """Every document that could be checked (procedures, policies, glossaries), in the order given."""
+    """Every document that could be checked (procedures, policies, glossaries, targets), in the order given."""
+    targets: dict[str, Targets] = field(default_factory=dict)
+    """KPI targets by id; only those whose every measure names what the procedures have."""
 
     @property
     def ok(self) -> bool:
@@ -47,6 +50,7 @@ def check_documents(docs: list[LoadedDocument], hours: Collection[str] | None = 
     seen: dict[tuple[str, int], LoadedDocument] = {}
     policies: dict[str, tuple[Policy, LoadedDocument]] = {}
     procedures: list[LoadedDocument] = []
+    targets: dict[str, tuple[Targets, LoadedDocument]] = {}
     unloaded: set[str] = set()
     for doc in docs:
         result.diagnostics += doc.diagnostics
@@ -63,6 +67,12 @@ def check_documents(docs: list[LoadedDocument], hours: Collection[str] | None = 
                 message = f"glossary '{body.id}' is already defined by {glossaries[body.id].source}"
                 result.diagnostics.append(finding("error", "duplicate-id", message, (doc, ("glossary",)), "id"))
             glossaries.setdefault(body.id, doc)
+            continue
+        if isinstance(body, Targets):
+            if body.id in targets:
+                message = f"targets '{body.id}' are already defined by {targets[body.id][1].source}"
+                result.diagnostics.append(finding("error", "duplicate-id", message, (doc, ("targets",)), "id"))
+            targets.setdefault(body.id, (body, doc))
             continue
         kind = "procedure" if document.procedure is not None else "policy"
         key = (body.id, body.version)
@@ -101,6 +111,11 @@ def check_documents(docs: list[LoadedDocument], hours: Collection[str] | None = 
     result.diagnostics += check_migrations(resolved)
     if hours is not None:
         result.diagnostics += check_hours(resolved, hours)
+    for tid, (body, doc) in targets.items():
+        problems = check_targets(body, (doc, ("targets",)), newest)
+        result.diagnostics += problems
+        if not problems:
+            result.targets[tid] = body
     result.diagnostics += unused(result.glossary)
     result.procedures = {key: r for key, r in resolved.items() if r.complete}
     result.diagnostics.sort(key=lambda d: (d.source or "", d.line or 0, d.column or 0))

@@ -46,6 +46,8 @@ class _Rows:
     def who(self, entry: TranscriptEntry) -> str:
         if entry.kind == "timer":
             return "⏱ timer"
+        if entry.kind == "promise":
+            return "⌛ promise"
         if entry.role is None:
             return ""
         title = self.role_title(entry.role)
@@ -76,6 +78,10 @@ class _Rows:
         elif entry.kind == "timer":
             where = f" in {entry.procedure}" if entry.procedure != self.t.procedure else ""
             lines = [f"[cyan]{escape(entry.event or '')}[/] runs out{escape(where)}"]
+        elif entry.kind == "check":
+            lines = [f"ticks [cyan]{escape(entry.event or '')}[/]"]
+        elif entry.kind == "promise":
+            lines = [f"[yellow]promise {escape(entry.event or '')}[/]"]
         else:
             lines = [f"[cyan]{escape(entry.event or '')}[/]{data}"]
         lines += [f"[dim]↳ {escape(note)}[/]" for note in entry.notes]

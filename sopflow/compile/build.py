@@ -156,8 +156,8 @@ class _Builder:
     def deadline(self, timer: Timer | Promise) -> Callable[[dt.datetime], dt.datetime]:
         """When a calendar timer or promise falls due, given when it starts: bound to the deployment's calendar."""
         calendar, hours = self.calendar, timer.hours or self.r.spec.hours
-        if isinstance(timer, Timer) and timer.at is not None:
-            moment = timer.at
+        moment = timer.by if isinstance(timer, Promise) else timer.at
+        if moment is not None:
             return lambda at: calendar.moment(at, moment, hours)
         wait = timer.within if isinstance(timer, Promise) else timer.after
         assert wait is not None  # a timer has 'after' or 'at' (the model checks)
@@ -172,7 +172,7 @@ class _Builder:
                 name,
                 p.title,
                 self.deadline(p),
-                str(p.within),
+                str(p.within if p.within is not None else p.by),
                 levels([p.starts]) if p.starts is not None else frozenset(),
                 levels(p.kept),
                 p.source,

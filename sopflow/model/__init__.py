@@ -26,6 +26,7 @@ from sopflow.model.glossary import (
     Tip,
 )
 from sopflow.model.procedure import (
+    BODIES,
     OUTCOMES,
     RESUME,
     Branch,
@@ -45,9 +46,11 @@ from sopflow.model.procedure import (
     State,
     Timer,
 )
+from sopflow.model.targets import Kpi, Measure, Selector, Target, Targets
 from sopflow.model.waits import TimeOfDay, Wait, parse_moment, parse_until, parse_wait
 
 __all__ = [
+    "BODIES",
     "FIELD_TYPES",
     "LEVEL_SEPARATOR",
     "OUTCOMES",
@@ -64,11 +67,13 @@ __all__ = [
     "FieldSpec",
     "FieldType",
     "Glossary",
+    "Kpi",
     "Ladder",
     "LadderLevel",
     "Language",
     "Lint",
     "LintIgnore",
+    "Measure",
     "Migration",
     "Name",
     "Outcome",
@@ -80,11 +85,14 @@ __all__ = [
     "RoleEntry",
     "RoleNarrowing",
     "Rule",
+    "Selector",
     "SharedField",
     "SharedRole",
     "SourceDocument",
     "Start",
     "State",
+    "Target",
+    "Targets",
     "Text",
     "TimeOfDay",
     "Timer",

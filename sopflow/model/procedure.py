@@ -28,6 +28,7 @@ from sopflow.model.base import (
     at_most_one,
 )
 from sopflow.model.glossary import FieldEntry, Glossary, RoleEntry
+from sopflow.model.targets import Targets
 from sopflow.model.waits import MomentSpec, WaitSpec
 
 Outcome = Literal["completed", "refused", "escalated", "handed_over", "pending_follow_up", "referred"]
@@ -163,8 +164,20 @@ class Rule(Spec):
 class Promise(Spec):
     """A deadline promised to a customer: kept by reaching a state in time, journaled when missed."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                at_most_one("within", "by"),
+                {"anyOf": [{"required": ["within"]}, {"required": ["by"]}]},
+            ]
+        }
+    )
+
     title: Text | None = None
-    within: WaitSpec = Field(description="How long the promise gives: '3 working days', '5 days'.")
+    within: WaitSpec | None = Field(default=None, description="How long the promise gives: '3 working days', '5 days'.")
+    by: MomentSpec | None = Field(
+        default=None, description="The moment it must be kept by: '17:20' (the same day), 'next working day 12:00'."
+    )
     hours: Name | None = Field(
         default=None, description="Opening hours working time counts in (default: the procedure's)."
     )
@@ -173,6 +186,12 @@ class Promise(Spec):
     )
     kept: list[Name] = Field(min_length=1, description="Reaching any of these states keeps the promise.")
     source: Citation | None = None
+
+    @model_validator(mode="after")
+    def _one_deadline(self) -> Promise:
+        if (self.within is None) == (self.by is None):
+            raise ValueError("a promise has exactly one of 'within' (a wait) or 'by' (a moment)")
+        return self
 
 
 class LadderLevel(Spec):
@@ -292,12 +311,12 @@ class Procedure(Spec):
     lint: Lint = Field(default_factory=Lint)
 
 
-BODIES = ("procedure", "policy", "glossary")
+BODIES = ("procedure", "policy", "glossary", "targets")
 """The keys a document holds exactly one of."""
 
 
 class Document(Spec):
-    """One YAML file: the language version and exactly one procedure, policy or glossary."""
+    """One YAML file: the language version and exactly one procedure, policy, glossary or set of targets."""
 
     model_config = ConfigDict(
         json_schema_extra={"oneOf": [{"required": [body], "properties": {body: {"type": "object"}}} for body in BODIES]}
@@ -307,15 +326,16 @@ class Document(Spec):
     procedure: Procedure | None = None
     policy: Policy | None = None
     glossary: Glossary | None = Field(default=None, description="Roles, fields and tips the whole library shares.")
+    targets: Targets | None = Field(default=None, description="KPI targets, measured from the procedures' journals.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Document:
         if sum(getattr(self, body) is not None for body in BODIES) != 1:
-            raise ValueError("a document holds exactly one of 'procedure', 'policy' or 'glossary'")
+            raise ValueError("a document holds exactly one of 'procedure', 'policy', 'glossary' or 'targets'")
         return self
 
     @property
-    def body(self) -> Procedure | Policy | Glossary:
-        body = self.procedure or self.policy or self.glossary
+    def body(self) -> Procedure | Policy | Glossary | Targets:
+        body = self.procedure or self.policy or self.glossary or self.targets
         assert body is not None  # guaranteed by _exactly_one
         return body

@@ -13,7 +13,7 @@ from typing import Literal
 
 from sopflow.compile import Procedure, StateIR, WayIR
 from sopflow.model import LEVEL_SEPARATOR
-from sopflow.render.text import duration, pick, role_title
+from sopflow.render.text import pick, role_title, when
 
 NodeKind = Literal["start", "any", "state", "call", "final"]
 EdgeKind = Literal["initial", "event", "policy", "timer", "escalation", "return"]
@@ -134,7 +134,7 @@ def _node(procedure: Procedure, state: StateIR, lang: str) -> Node:
 def _way_edges(source: str, way: WayIR, kind: EdgeKind) -> list[Edge]:
     """One edge per branch; guards go in the label, the fallback of guarded branches says ``else``."""
     if kind in ("timer", "escalation"):
-        name = f"after {duration(way.delay)}" + (f": {way.name}" if kind == "timer" else "")
+        name = when(way.delay, way.wait) + (f": {way.name}" if kind == "timer" else "")
     else:
         name = way.name
     if way.call is not None:

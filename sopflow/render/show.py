@@ -17,7 +17,7 @@ from rich.text import Text
 
 from sopflow.compile import Procedure, StateIR, WayIR
 from sopflow.model import LEVEL_SEPARATOR, Citation
-from sopflow.render.text import OUTCOME_STYLE, duration, pick, quoted, role_title, value_text
+from sopflow.render.text import OUTCOME_STYLE, duration, pick, quoted, role_title, value_text, when
 
 
 class _View:
@@ -60,7 +60,7 @@ class _View:
         if way.call is not None:
             head += f", calls [bold]{way.call.procedure}[/]"
         if way.kind == "timer":
-            head = f"after {duration(way.delay)}: {head}"
+            head = f"{when(way.delay, way.wait)}: {head}"
         if len(way.branches) == 1:
             yield f"{head} → {self.target(state, way.branches[0].target, way.branches[0].internal)}"
             return
@@ -88,6 +88,13 @@ class _View:
             fields.append(f"{name} [dim]({', '.join(notes)})[/]")
         if fields:
             grid.add_row("Data", escape_keep(", ".join(fields)))
+        for i, promise in enumerate(p.ir.promises):
+            title = self.text(promise.title)
+            kept = ", ".join(sorted({k.split(LEVEL_SEPARATOR)[0] for k in promise.kept}))
+            line = f"{promise.name}: {promise.wait}, kept by reaching {kept}" + (f" — {title}" if title else "")
+            grid.add_row("Promises" if i == 0 else "", escape(line))
+        for i, rule in enumerate(p.ir.rules):
+            grid.add_row("Rules" if i == 0 else "", escape(self.text(rule.text) or rule.name))
         title = escape(self.text(p.title) or p.id)
         return Group(Text.from_markup(f"[bold]{title}[/]"), grid)
 
@@ -101,7 +108,7 @@ class _View:
         if ladder:
             for i, level in enumerate(levels, 1):
                 timer = next((t for t in level.timers if t.name == self.ladder_name(base)), None)
-                within = f" for {duration(timer.delay)}" if timer else ""
+                within = f" for {duration(timer.delay)}" if timer and timer.delay is not None else ""
                 say = self.text(level.say)
                 line = f"{i}. {escape(self.role(level.role))}{within}" + (f": {escape(quoted(say))}" if say else "")
                 grid.add_row("Ladder" if i == 1 else "", line)
@@ -115,6 +122,9 @@ class _View:
             shared = self.p.tips.get(tip)
             title = self.text(shared.title) if shared is not None else None
             grid.add_row("Tips" if i == 0 else "", escape(f"{tip} · {title}" if title else tip))
+        for i, item in enumerate(first.checklist):
+            optional = "" if item.required else " [dim](optional)[/]"
+            grid.add_row("Checklist" if i == 0 else "", f"☐ {escape(self.text(item.text) or item.name)}{optional}")
         if first.requires:
             grid.add_row("Requires", ", ".join(first.requires))
         if first.call is not None:

@@ -12,7 +12,7 @@ from contextlib import suppress
 from decimal import Decimal
 from typing import Any
 
-from sopflow.model import FieldSpec, Role, Text
+from sopflow.model import FieldSpec, Role, Text, parse_moment
 from sopflow.model.values import from_json
 from sopflow.render.words import list_separator, phrase
 
@@ -36,6 +36,17 @@ def duration(seconds: float | None) -> str:
     minutes, secs = divmod(rest, 60)
     parts = [f"{hours}h" if hours else "", f"{minutes}m" if minutes else "", f"{secs}s" if secs else ""]
     return " ".join(p for p in parts if p) or "0s"
+
+
+def when(delay: float | None, wait: str | None) -> str:
+    """``after 3m``, ``after 3 working days``, ``at next working day 09:00``: a timer as people read it."""
+    if delay is not None or wait is None:
+        return f"after {duration(delay)}"
+    try:
+        parse_moment(wait)
+    except ValueError:
+        return f"after {wait}"
+    return f"at {wait}"
 
 
 def pick(text: Text | None, lang: str, fallback: tuple[str, ...] = ()) -> str | None:

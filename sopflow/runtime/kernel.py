@@ -561,7 +561,7 @@ def _door(data: Mapping[str, Any] | None) -> dict[str, Any]:
     for key, value in data.items():
         if type(key) is not str:
             raise _Refused(InvalidEventData, f"event data keys are field names, found {_kind(key)}")
-        if type(value) in _PLAIN and (type(value) is not str or value.isascii()):
+        if type(value) in _PLAIN and (type(value) is not str or (value.isascii() and "\0" not in value)):
             out[key] = value
             continue
         problem = _not_json(value)
@@ -578,6 +578,8 @@ def _not_json(value: Any, depth: int = 0) -> str | None:
     if isinstance(value, float):
         return None if math.isfinite(value) else "a number must be finite"
     if isinstance(value, str):
+        if "\0" in value:
+            return "the text holds a NUL character, which no store keeps"
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:

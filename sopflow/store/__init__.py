@@ -11,6 +11,7 @@
 from sopflow.store.base import DueReport, MigrationReport, Store
 from sopflow.store.memory import MemoryStore
 from sopflow.store.open import open_store
+from sopflow.store.postgres import PostgresStore
 from sopflow.store.rows import JournalQuery, SessionQuery, SessionRow
 from sopflow.store.sqlite import SQLiteStore
 
@@ -19,6 +20,7 @@ __all__ = [
     "JournalQuery",
     "MemoryStore",
     "MigrationReport",
+    "PostgresStore",
     "SQLiteStore",
     "SessionQuery",
     "SessionRow",

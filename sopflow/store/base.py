@@ -163,12 +163,7 @@ class Store(ABC):
         if not new:
             return
         with self.transaction() as tx:
-            if not tx.write(written(session, None, session.clock.now()), new[0].seq - 1):
-                raise StaleSession(
-                    f"session '{session.id}' was changed by another writer since it was loaded; "
-                    "load it again and repeat the step",
-                    session_id=session.id,
-                )
+            _write(tx, session, session.clock.now(), new[0].seq - 1)
         session.forget_journal()
 
     def fire(
@@ -200,7 +195,7 @@ class Store(ABC):
             except RuntimeRefusal as exc:
                 refusal = exc
             step = session.step(lang, redact=redact)
-            tx.write(written(session, None, clock.now()), expected)
+            _write(tx, session, clock.now(), expected)
             session.forget_journal()
         self._keep_ready(session)
         if refusal is not None:
@@ -241,7 +236,7 @@ class Store(ABC):
                         failed.append((session_id, f"{type(exc).__name__}: {exc}"))
                         skip.add(session_id)
                         continue
-                    tx.write(written(session, None, now), expected)
+                    _write(tx, session, now, expected)
                     advanced += 1
                     entries += len(fired)
             if len(claimed) < size:
@@ -275,7 +270,7 @@ class Store(ABC):
                     tx.pin(row.id)
                     pinned.append((row.id, exc.message))
                     continue
-                tx.write(written(session, None, clock.now()), expected)
+                _write(tx, session, clock.now(), expected)
                 moved += 1
         return MigrationReport(moved, tuple(pinned))
 
@@ -303,3 +298,17 @@ class Store(ABC):
             self._ready[session.id] = session
             while len(self._ready) > self.cache_size:
                 self._ready.popitem(last=False)
+
+
+def _write(tx: Tx, session: Session, now: dt.datetime, expected: int) -> None:
+    """Write the session's step, or refuse the whole transaction if its row moved meanwhile.
+
+    Under the row lock it cannot have moved; a store whose lock failed must lose nothing
+    silently, so this raises rather than trusting the lock.
+    """
+    if not tx.write(written(session, None, now), expected):
+        raise StaleSession(
+            f"session '{session.id}' was changed by another writer since it was loaded; "
+            "load it again and repeat the step",
+            session_id=session.id,
+        )

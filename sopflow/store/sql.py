@@ -42,7 +42,11 @@ class Cursor(Protocol):
 
 @dataclass(frozen=True)
 class Dialect:
-    """The words in which two databases differ."""
+    """The words in which two databases differ.
+
+    Statements are written with ``?`` for a parameter and ``?j`` for a JSON document
+    passed as text; :meth:`sql` turns them into the database's own.
+    """
 
     name: str
     json: str
@@ -53,8 +57,13 @@ class Dialect:
     read_lock: str
     """What a locking read appends."""
     placeholder: str = "?"
+    json_param: str = "?"
+    """How a statement passes a JSON document it was given as text (a cast, where the database wants one)."""
+    write_with: bool = False
+    """Whether an UPDATE may feed an INSERT in one statement (``WITH ... UPDATE ... RETURNING``)."""
 
     def sql(self, text: str) -> str:
+        text = text.replace("?j", self.json_param)
         return text.replace("?", self.placeholder) if self.placeholder != "?" else text
 
 
@@ -161,7 +170,7 @@ def _entry_rows(session_id: str, entries: Iterable[Entry]) -> list[tuple[Any, ..
             e.actor,
             e.role,
             e.event,
-            json.dumps(e.as_dict(), ensure_ascii=False, separators=(",", ":")),
+            _dumps(e.as_dict()),
         )
         for e in entries
     ]
@@ -176,15 +185,16 @@ class SqlTx(Tx):
 
     def insert(self, w: Written) -> None:
         r = w.row
-        self.cur.execute(self.d.sql("SELECT 1 FROM sopflow_sessions WHERE id = ?"), (r.id,))
-        if self.cur.fetchone() is not None:
-            raise StoreError(f"a session '{r.id}' is already stored", session_id=r.id)
+        # ON CONFLICT rather than a look first: two writers starting one id at once cannot both insert it.
         self.cur.execute(
             self.d.sql(
-                f"INSERT INTO sopflow_sessions ({_COLUMNS}, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                f"INSERT INTO sopflow_sessions ({_COLUMNS}, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?j) "
+                "ON CONFLICT (id) DO NOTHING"
             ),
             (*self._values(r), _dumps(w.snapshot)),
         )
+        if self.cur.rowcount != 1:
+            raise StoreError(f"a session '{r.id}' is already stored", session_id=r.id)
         self._append(r.id, w.entries)
 
     def read(self, session_id: str, *, lock: bool) -> tuple[dict[str, Any], SessionRow] | None:
@@ -204,25 +214,24 @@ class SqlTx(Tx):
 
     def write(self, w: Written, expected_seq: int) -> bool:
         r = w.row
-        self.cur.execute(
-            self.d.sql(
-                "UPDATE sopflow_sessions SET procedure = ?, version = ?, state = ?, path = ?, outcome = ?, "
-                "updated_at = ?, seq = ?, next_deadline = ?, snapshot = ? WHERE id = ? AND seq = ?"
-            ),
-            (
-                r.procedure,
-                r.version,
-                r.state,
-                r.path,
-                r.outcome,
-                micros(r.updated_at),
-                r.seq,
-                micros(r.next_deadline),
-                _dumps(w.snapshot),
-                r.id,
-                expected_seq,
-            ),
+        update = (
+            r.procedure,
+            r.version,
+            r.state,
+            r.path,
+            r.outcome,
+            micros(r.updated_at),
+            r.seq,
+            micros(r.next_deadline),
+            _dumps(w.snapshot),
+            r.id,
+            expected_seq,
         )
+        if self.d.write_with and len(w.entries) == 1:
+            # The usual step writes one entry: row and entry in one statement, one round trip fewer.
+            self.cur.execute(self.d.sql(_UPDATE_AND_APPEND), (*update, *_entry_rows(r.id, w.entries)[0][1:]))
+            return self.cur.rowcount == 1
+        self.cur.execute(self.d.sql(_UPDATE), update)
         if self.cur.rowcount != 1:
             return False
         self._append(r.id, w.entries)
@@ -257,14 +266,29 @@ class SqlTx(Tx):
         )
 
     def _append(self, session_id: str, entries: Sequence[Entry]) -> None:
-        if entries:
-            self.cur.executemany(
-                self.d.sql(
-                    "INSERT INTO sopflow_journal (session, seq, at, kind, procedure, version, actor, role, event, "
-                    "entry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                ),
-                _entry_rows(session_id, entries),
-            )
+        if not entries:
+            return
+        sql = self.d.sql(_APPEND)
+        values = _entry_rows(session_id, entries)
+        if len(values) == 1:  # most steps write one entry: one plain statement, no batch machinery (psycopg pipelines)
+            self.cur.execute(sql, values[0])
+        else:
+            self.cur.executemany(sql, values)
+
+
+_UPDATE = (
+    "UPDATE sopflow_sessions SET procedure = ?, version = ?, state = ?, path = ?, outcome = ?, "
+    "updated_at = ?, seq = ?, next_deadline = ?, snapshot = ?j WHERE id = ? AND seq = ?"
+)
+_APPEND_COLUMNS = "session, seq, at, kind, procedure, version, actor, role, event, entry"
+_APPEND = f"INSERT INTO sopflow_journal ({_APPEND_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?j)"
+_UPDATE_AND_APPEND = (
+    f"WITH updated AS ({_UPDATE} RETURNING id) "
+    f"INSERT INTO sopflow_journal ({_APPEND_COLUMNS}) "
+    "SELECT id, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS INTEGER), "
+    "CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?j FROM updated"
+)
+"""The row written and the entry appended only if it was: the entry's row count says whether the revision held."""
 
 
 def session_query(d: Dialect, q: SessionQuery) -> tuple[str, list[Any]]:
@@ -333,5 +357,5 @@ def entries(found: list[Any]) -> list[Entry]:
     return [Entry.from_dict(json.loads(v[0]) if isinstance(v[0], str) else v[0]) for v in found]
 
 
-def _dumps(snapshot: dict[str, Any]) -> str:
-    return json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"))
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""Compact JSON, as every row stores it (one encoder, not one per call as ``json.dumps`` with options builds)."""

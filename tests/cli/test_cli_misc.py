@@ -33,7 +33,7 @@ def test_schema_is_json_schema_with_an_id(sopflow: Run) -> None:
     expected = (
         "https://json-schema.org/draft/2020-12/schema",
         "urn:sopflow:schema:procedure:1",
-        ["glossary", "policy", "procedure", "sopflow"],
+        ["glossary", "policy", "procedure", "sopflow", "targets"],
     )
     assert (0, expected) == (done.returncode, summary)
 

@@ -103,9 +103,10 @@ def test_an_unchanged_catalogue_changes_nothing(cli: Invoke, library: Path, tmp_
     """Importing the catalogue just exported writes no file."""
     po = tmp_path / "zh-Hans.po"
     cli("translate", "export", "zh-Hans", library, "-o", po)
+    texts = sum(1 for message in catalogue(po) if message.id)
     before = snapshot(library)
     result = cli("translate", "import", po, library)
-    assert (0, "wrote 0 texts in 0 files; 516 unchanged, 0 not reviewed, 0 left out\n", []) == (
+    assert (0, f"wrote 0 texts in 0 files; {texts} unchanged, 0 not reviewed, 0 left out\n", []) == (
         result.exit_code,
         result.stdout,
         changed_lines(before, snapshot(library)),

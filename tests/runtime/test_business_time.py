@@ -11,7 +11,7 @@ from sopflow.calendar import Calendar
 from sopflow.errors import ChecklistIncomplete, InvalidEventData, ProcedureInvalid
 from sopflow.model import TimeOfDay, Wait, parse_moment, parse_until, parse_wait
 from sopflow.render.transcript import clock
-from sopflow.testing import ScenarioError, parse_scenario, run_scenario
+from sopflow.testing import ScenarioError, ScenarioFailed, parse_scenario, run_scenario
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -243,3 +243,102 @@ def test_parse_until_reads_waits_and_moments(text: str, expected: object) -> Non
 def test_transcript_clock_shows_the_day_once_it_changes() -> None:
     friday, monday = at("2026-03-06T17:00"), at("2026-03-09T09:05")
     assert ("17:00", "17:00", "Mon 03-09 09:05") == (clock(friday), clock(friday, friday), clock(monday, friday))
+
+
+KEYS = """
+sopflow: 1
+procedure:
+  id: t.keys
+  version: 1
+  title: {en: Staff key}
+  languages: [en]
+  roles: {staff: {title: {en: staff}}}
+  hours: office
+  initial: out
+  promises:
+    same_day:
+      title: {en: returned the same day}
+      by: "17:20"
+      kept: [returned]
+  states:
+    out:
+      role: staff
+      on: {return_key: returned}
+    returned: {final: completed}
+"""
+
+
+@pytest.mark.parametrize(("returned", "detail"), [("2026-03-02T17:00", "kept"), ("2026-03-02T18:00", "missed")])
+def test_a_promise_by_a_moment_is_due_that_day(returned: str, detail: str) -> None:
+    """A key taken at 09:00 must be back by 17:20 the same day."""
+    clock = sopflow.ManualClock(at("2026-03-02T09:00"))
+    session = sopflow.load_string(KEYS).start("t.keys", clock=clock, role="staff")
+    assert at("2026-03-02T17:20") == session.step().promises[0].due
+    clock.set(at(returned))
+    session.fire("return_key", role="staff")
+    assert [("same_day", "made"), ("same_day", detail)] == [
+        (e.event, e.detail) for e in session.journal if e.kind == "promise"
+    ]
+
+
+def test_a_promise_has_one_deadline() -> None:
+    with pytest.raises(ProcedureInvalid, match="exactly one of 'within'"):
+        sopflow.load_string(KEYS.replace('by: "17:20"', 'by: "17:20"\n      within: 2 days'))
+
+
+def test_a_scenario_ticks_checklists_and_follows_promises() -> None:
+    """'check:' ticks an item; 'promises:' says where each stands; a miss is a transcript line of its own."""
+    text = """
+scenario: a letter answered late
+procedure: t.letter
+start: {role: staff, at: "2025-12-31T10:00:00+08:00"}
+steps:
+  - fire: answered
+    as: staff
+    refused: ChecklistIncomplete
+  - check: logged
+    as: staff
+    expect: {promises: {reply: made}}
+  - wait: 7 days
+    expect: {state: chased, promises: {reply: missed}}
+  - fire: answered
+    as: staff
+end: {outcome: completed, promises: {reply: missed}}
+"""
+    transcript = run_scenario(parse_scenario(text), letter(), "en")
+    lines = transcript.render()
+    assert any("ticks logged" in line for line in lines)
+    missed = [line for line in lines if "promise reply missed" in line]
+    assert [True] == [line.startswith("16:00:00") for line in missed]  # at the deadline, 6 January 16:00
+    assert not any("refused: missed" in line for line in lines)
+
+
+def test_a_promise_expectation_that_fails_says_where_it_stands() -> None:
+    text = """
+scenario: expects a kept promise
+procedure: t.letter
+start: {role: staff, at: "2025-12-31T10:00:00+08:00"}
+steps:
+  - wait: 7 days
+    expect: {promises: {reply: kept}}
+"""
+    with pytest.raises(ScenarioFailed) as caught:
+        run_scenario(parse_scenario(text), letter(), "en")
+    assert "promises.reply: expected kept, found missed" in str(caught.value)
+
+
+def test_scenario_names_an_unknown_checklist_item_or_promise() -> None:
+    text = """
+scenario: typos
+procedure: t.letter
+start: {role: staff}
+steps:
+  - check: loged
+    as: staff
+    expect: {promises: {replied: kept}}
+"""
+    with pytest.raises(ScenarioError) as caught:
+        run_scenario(parse_scenario(text), letter(), "en")
+    report = str(caught.value)
+    assert "no checklist item 'loged' in 't.letter'; did you mean 'logged'?" in report
+    assert "no promise 'replied' in 't.letter'; did you mean 'reply'?" in report

@@ -76,6 +76,22 @@ def test_a_stale_writer_is_refused_and_writes_nothing(store: Store) -> None:
     )
 
 
+def test_a_write_that_finds_the_row_moved_loses_nothing_silently(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should a backend's row lock ever fail, fire refuses the whole step rather than drop it unseen."""
+    at = clock()
+    session = release(store, at)
+    with store.transaction() as tx:
+        tx_type = type(tx)
+    monkeypatch.setattr(tx_type, "write", lambda self, w, expected_seq: False)
+    with pytest.raises(StaleSession):
+        store.fire(session.id, "id_copied", role="front_desk", clock=at, data={"id_copy": "scan-1"})
+    monkeypatch.undo()
+    assert (1, ["start"]) == (
+        store.row(session.id).seq,
+        [e.kind for e in store.journal(JournalQuery(session=session.id))],
+    )
+
+
 def test_retrying_on_the_fresh_session_succeeds(store: Store) -> None:
     """After StaleSession, loading again and repeating the step commits."""
     at = clock()

@@ -120,7 +120,7 @@ def test_step_must_be_exactly_one_kind(scenarios_dir: Path) -> None:
     path = scenarios_dir / "malformed" / "step_kind.yaml"
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path)
-    kinds = "a step is either 'fire: <event>' or 'wait: <duration>' (exactly one of them)"
+    kinds = "a step is one of 'fire: <event>', 'wait: <duration>' or 'check: <checklist item>' (exactly one)"
     expected = [f"{path}:5:5: step 1: {kinds}", f"{path}:7:5: step 2: {kinds}, found 'id_copied'"]
     assert expected == problems(caught.value)
 

@@ -14,7 +14,7 @@ from sopflow.io.positions import Path
 from sopflow.library import Library
 from sopflow.model import Wait, parse_until
 from sopflow.model.values import coerce
-from sopflow.testing.scenario.model import Expect, FireStep, Scenario, WaitStep, label
+from sopflow.testing.scenario.model import CheckStep, Expect, FireStep, Scenario, WaitStep, label
 
 
 def family(procedure: Procedure) -> list[Procedure]:
@@ -41,6 +41,8 @@ class _Vocabulary:
     fields: tuple[str, ...]
     timers: tuple[str, ...]
     languages: tuple[str, ...]
+    items: tuple[str, ...]
+    promises: tuple[str, ...]
 
     @classmethod
     def of(cls, procedure: Procedure) -> _Vocabulary:
@@ -58,6 +60,8 @@ class _Vocabulary:
             fields=names(lambda p: p.fields),
             timers=names(lambda p: (t.name for s in p.ir.states.values() for t in s.timers)),
             languages=names(lambda p: p.languages),
+            items=names(lambda p: (c.name for s in p.ir.states.values() for c in s.checklist)),
+            promises=names(lambda p: (promise.name for promise in p.ir.promises)),
         )
 
     def where(self) -> str:
@@ -102,6 +106,9 @@ def check_scenario(scenario: Scenario, library: Library) -> list[Diagnostic]:
                 f"'{step.wait}' counts working time, and '{procedure.id}' names no opening hours to count it in",
                 (*at, "wait"),
             )
+        if isinstance(step, CheckStep) and step.refused is None:
+            fit.known("checklist item", step.check, words.items, (*at, "check"))
+            fit.known("role", step.as_, words.roles, (*at, "as"))
         if isinstance(step, FireStep) and step.refused is None:
             fit.known("event", step.fire, words.events, (*at, "fire"))
             fit.known("role", step.as_, words.roles, (*at, "as"))
@@ -168,6 +175,8 @@ class _Fit:
             self.known("outcome", expect.outcome, outcomes, (*at, "outcome"), words.procedure.id)
         for index, timer in enumerate(expect.timers or ()):
             self.known("timer", timer, words.timers, (*at, "timers", index))
+        for name in expect.promises or {}:
+            self.known("promise", name, words.promises, (*at, "promises", name))
 
 
 def scenario_languages(scenario: Scenario, library: Library) -> tuple[str, ...]:

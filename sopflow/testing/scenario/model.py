@@ -11,7 +11,7 @@ import datetime as dt
 import difflib
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -72,6 +72,8 @@ def _wait_as_written(value: Any) -> Any:
     return value if isinstance(value, str) else f"{value}s"
 
 
+PromiseStatus = Literal["made", "kept", "missed"]
+
 WaitDuration = Annotated[str, BeforeValidator(_wait_as_written)]
 """``3 minutes``, ``2 working days`` or ``next working day 09:00``, kept as written for transcripts."""
 
@@ -98,6 +100,8 @@ class Expect(_Spec):
     outcome: str | None = None
     """Checked whenever the key is present; ``outcome: null`` means "not finished yet"."""
     timers: list[str] | None = None
+    promises: dict[str, PromiseStatus] | None = None
+    """Each promise named and where it stands: ``made`` (still open), ``kept`` or ``missed``."""
 
 
 class End(Expect):
@@ -119,6 +123,16 @@ class FireStep(_Spec):
     expect: Expect | None = None
 
 
+class CheckStep(_Spec):
+    """Someone ticks an item of the current step's checklist."""
+
+    check: str
+    as_: str = Field(alias="as")
+    actor: str | None = None
+    refused: RefusalName | None = None
+    expect: Expect | None = None
+
+
 class WaitStep(_Spec):
     """Time passes; timers that fall due fire, each at its own deadline."""
 
@@ -131,19 +145,23 @@ def _step_kind(value: Any) -> str | None:
         return "fire"
     if isinstance(value, WaitStep):
         return "wait"
+    if isinstance(value, CheckStep):
+        return "check"
     if isinstance(value, dict):
-        kinds = [kind for kind in ("fire", "wait") if kind in value]
+        kinds = [kind for kind in ("fire", "wait", "check") if kind in value]
         if len(kinds) == 1:
             return kinds[0]
     return None
 
 
 ScenarioStep = Annotated[
-    Annotated[FireStep, Tag("fire")] | Annotated[WaitStep, Tag("wait")],
+    Annotated[FireStep, Tag("fire")] | Annotated[WaitStep, Tag("wait")] | Annotated[CheckStep, Tag("check")],
     Discriminator(
         _step_kind,
         custom_error_type="step_kind",
-        custom_error_message="a step is either 'fire: <event>' or 'wait: <duration>' (exactly one of them)",
+        custom_error_message=(
+            "a step is one of 'fire: <event>', 'wait: <duration>' or 'check: <checklist item>' (exactly one)"
+        ),
     ),
 ]
 

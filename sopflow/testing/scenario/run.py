@@ -25,7 +25,16 @@ from sopflow.runtime import ManualClock, Session, pass_time
 from sopflow.runtime.journal import REDACTED
 from sopflow.testing.scenario.fit import check_scenario, family, scenario_languages
 from sopflow.testing.scenario.load import ScenarioError
-from sopflow.testing.scenario.model import DEFAULT_START, REFUSALS, End, Expect, FireStep, Scenario, WaitStep
+from sopflow.testing.scenario.model import (
+    DEFAULT_START,
+    REFUSALS,
+    CheckStep,
+    End,
+    Expect,
+    FireStep,
+    Scenario,
+    WaitStep,
+)
 from sopflow.testing.scenario.transcript import Recorder, Transcript
 
 
@@ -86,6 +95,8 @@ def _step_label(scenario: Scenario, step: int | None) -> str:
     entry = scenario.steps[step - 1]
     if isinstance(entry, FireStep):
         return f"step {step} (fire {entry.fire} as {entry.as_})"
+    if isinstance(entry, CheckStep):
+        return f"step {step} (check {entry.check} as {entry.as_})"
     return f"step {step} (wait {entry.wait})"
 
 
@@ -141,7 +152,7 @@ class _Run:
         self.recorder.record(self.session, 0, self.session.journal)
         for number, step in enumerate(self.scenario.steps, 1):
             at: Path = ("steps", number - 1)
-            mismatches = self.fire(number, step, at) if isinstance(step, FireStep) else self.wait(number, step)
+            mismatches = self.wait(number, step) if isinstance(step, WaitStep) else self.fire(number, step, at)
             if not mismatches and step.expect is not None:
                 mismatches = self.expect(step.expect, (*at, "expect"))
             if mismatches:
@@ -155,21 +166,26 @@ class _Run:
 
     # -- steps ---------------------------------------------------------------------------------
 
-    def fire(self, number: int, step: FireStep, at: Path) -> list[Mismatch]:
+    def fire(self, number: int, step: FireStep | CheckStep, at: Path) -> list[Mismatch]:
+        """Fire the step's event, or tick its checklist item; either may be expected to be refused."""
         session = self.session
         # A refusal is journaled, so only the entry count ("seq") may move; the rest must not.
         before = _unchanged_part(session)
         mark = len(session.journal)
         refusal: RuntimeRefusal | None = None
+        key, name = ("fire", step.fire) if isinstance(step, FireStep) else ("check", step.check)
         try:
-            session.fire(step.fire, role=step.as_, actor=step.actor, data=step.data)
+            if isinstance(step, FireStep):
+                session.fire(step.fire, role=step.as_, actor=step.actor, data=step.data)
+            else:
+                session.check(step.check, role=step.as_, actor=step.actor)
         except RuntimeRefusal as exc:
             refusal = exc
         self.recorder.record(session, number, session.journal[mark:])
         if step.refused is None:
             if refusal is None:
                 return []
-            return [Mismatch("fire", f"'{step.fire}' to be accepted", _refusal(refusal), (*at, "fire"))]
+            return [Mismatch(key, f"'{name}' to be accepted", _refusal(refusal), (*at, key))]
         where = (*at, "refused")
         if refusal is None:
             found = f"the step accepted (now in '{session.state}')"
@@ -249,6 +265,12 @@ class _Run:
             if set(expect.timers) != set(running):
                 gaps = _gaps(expect.timers, running)
                 out.append(Mismatch("timers", _names(expect.timers), f"{_names(running)} ({gaps})", (*at, "timers")))
+        if expect.promises:
+            stands = {e.event: e.detail for e in session.journal if e.kind == "promise"}
+            for name, status in expect.promises.items():
+                if stands.get(name) != status:
+                    now = stands.get(name) or "not made"
+                    out.append(Mismatch(f"promises.{name}", status, now, (*at, "promises", name)))
         return out
 
     def journal(self, end: End) -> list[Mismatch]:

@@ -19,7 +19,7 @@ from sopflow.compile import Procedure
 from sopflow.runtime import Entry, Session
 from sopflow.runtime.journal import REDACTED
 
-RecordKind = Literal["start", "fire", "wait", "timer"]
+RecordKind = Literal["start", "fire", "wait", "timer", "check", "promise"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +127,10 @@ def _action(entry: TranscriptEntry, root: str) -> str:
     if entry.kind == "timer":
         where = f" in {entry.procedure}" if entry.procedure != root else ""
         return f"timer {entry.event}{where} runs out"
+    if entry.kind == "check":
+        return f"ticks {entry.event}"
+    if entry.kind == "promise":
+        return f"promise {entry.event}"
     return f"fires {entry.event}{data}"
 
 
@@ -175,16 +179,20 @@ class Recorder:
         """
         groups: list[tuple[Entry, list[str]]] = []
         for entry in entries:
-            if entry.kind in ("start", "fire", "refused", "timer") or not groups:
+            missed = entry.kind == "promise" and entry.detail == "missed"  # happens on its own, like a timer
+            if entry.kind in ("start", "fire", "refused", "timer", "check") or missed or not groups:
                 groups.append((entry, []))
             else:
                 groups[-1][1].append(self.note(session, entry))
         for index, (entry, notes) in enumerate(groups):
             last = index == len(groups) - 1
             shown = entry.redacted(self.private)
-            kind: RecordKind = "start" if entry.kind == "start" else "timer" if entry.kind == "timer" else "fire"
+            kind = _KINDS.get(entry.kind, "fire")
             event = self.procedure.id if entry.kind == "start" else entry.event
-            refusal = _mask(entry.detail, entry.data, self.private) if entry.detail else None
+            if entry.kind == "promise":
+                event = f"{entry.event} {entry.detail}"
+            refused = entry.kind == "refused" and entry.detail is not None
+            refusal = _mask(entry.detail, entry.data, self.private) if refused and entry.detail else None
             record = self.entry(
                 session,
                 number,
@@ -260,6 +268,10 @@ class Recorder:
 
     def transcript(self) -> Transcript:
         return Transcript(self.scenario, self.procedure.id, self.lang, tuple(self.entries))
+
+
+_KINDS: Mapping[str, RecordKind] = {"start": "start", "timer": "timer", "check": "check", "promise": "promise"}
+"""Journal entry kinds with a transcript kind of their own; fires and refusals are "fire"."""
 
 
 def _replace_state(entry: TranscriptEntry, state: str, path: tuple[str, ...]) -> TranscriptEntry:
