@@ -72,7 +72,7 @@ class _Rows:
         data = f"  [dim]{escape(flow)}[/]" if entry.data else ""
         lines: list[str | tuple[str, str]]
         if entry.kind == "wait":
-            return [f"[dim]… {escape(entry.event or '')} pass[/]"]
+            return [f"[dim]… {escape(entry.event or '')} later[/]"]
         if entry.kind == "start":
             lines = [f"[bold]starts[/] {escape(self.t.procedure)}{data}"]
         elif entry.kind == "timer":

@@ -62,7 +62,9 @@ class _View:
         if way.kind == "timer":
             head = f"{when(way.delay, way.wait)}: {head}"
         if len(way.branches) == 1:
-            yield f"{head} → {self.target(state, way.branches[0].target, way.branches[0].internal)}"
+            only = way.branches[0]
+            guard = f" if {escape(only.guard_text)}" if only.guard_text else ""  # refused when it does not hold
+            yield f"{head}{guard} → {self.target(state, only.target, only.internal)}"
             return
         yield head
         for b in way.branches:

@@ -124,6 +124,8 @@ def step(config: Configuration, trigger: Fire | Tick | Check, *, strict: bool = 
     action = cast(Fire | Check, trigger)
     event = action.item if isinstance(action, Check) else action.event
     try:
+        if action.actor is not None and "\0" in action.actor:
+            raise _Refused(InvalidEventData, "the actor's name holds a NUL character, which no store keeps")
         if isinstance(action, Check):
             run.check(action.item, action.role, action.actor, action.at)
         else:
@@ -142,12 +144,12 @@ def step(config: Configuration, trigger: Fire | Tick | Check, *, strict: bool = 
             len(run.frames) - 1,
             action.at,
             "refused",
-            actor=action.actor or action.role,
-            role=action.role,
-            event=event,
+            actor=_kept(action.actor or action.role),
+            role=_kept(action.role),
+            event=_kept(event),
             data=_recordable(action.data) if isinstance(action, Fire) else EMPTY,
             source=current.state,
-            detail=f"{refused.kind.__name__}: {refused.message}",
+            detail=_kept(f"{refused.kind.__name__}: {refused.message}"),
         )
         return Move(run.config(), tuple(run.entries), refusal)
     return Move(Configuration(run.session, tuple(run.frames), run.seq), tuple(run.entries))
@@ -595,6 +597,11 @@ def _recordable(data: Mapping[str, Any] | Any) -> dict[str, Any]:
     if not isinstance(data, Mapping):
         return {}
     return {k: jsonable(v) for k, v in data.items() if isinstance(k, str) and _not_json(v) is None}
+
+
+def _kept(text: str) -> str:
+    """A refused name as the journal can keep it: a NUL (which no store keeps) shown as ␀."""
+    return text.replace("\0", "\u2400") if "\0" in text else text
 
 
 def _kind(value: Any) -> str:

@@ -1,4 +1,4 @@
-"""Write the real output into every ``console`` block of docs/cli.md, and every diagram page.
+"""Write the real output into every ``console`` block of docs/cli.md, every diagram page and docs/diagrams.md.
 
     .venv/bin/python -m tests.cli.update_docs
 
@@ -21,7 +21,7 @@ from typer.testing import CliRunner  # noqa: E402
 
 import sopflow  # noqa: E402
 from sopflow.cli import app  # noqa: E402
-from sopflow.render.mermaid import markdown_page  # noqa: E402
+from sopflow.render.mermaid import extract, markdown_page, to_mermaid  # noqa: E402
 
 
 def run(command: str) -> str:
@@ -41,6 +41,28 @@ def main() -> None:
     library = sopflow.load_library()
     for pid in library:
         (ROOT / "docs" / "diagrams" / f"{pid}.md").write_text(markdown_page(library[pid], "en"), encoding="utf-8")
+    overview(library)
+
+
+def overview(library: sopflow.Library) -> None:
+    """docs/diagrams.md: its introduction kept, then a table and a section per procedure, by id."""
+    page = ROOT / "docs" / "diagrams.md"
+    text = page.read_text(encoding="utf-8")
+    head = text[: text.index("| procedure | title | page |")]
+    tail = text[text.index("## Regenerating") :]
+    rows = ["| procedure | title | page |", "| --- | --- | --- |"]
+    sections = []
+    for pid in sorted(library):
+        procedure = library[pid]
+        title = extract(procedure, "en").title
+        anchor = pid.replace(".", "")
+        link = f"[diagrams/{pid}.md](diagrams/{pid}.md)"
+        rows.append(f"| [`{pid}`](#{anchor}) | {title} | {link} |")
+        sections.append(
+            f"## {pid}\n\n{title} — version {procedure.version}; page: {link}.\n\n"
+            f"```mermaid\n{to_mermaid(procedure, 'en')}```\n"
+        )
+    page.write_text(head + "\n".join(rows) + "\n\n" + "\n".join(sections) + "\n" + tail, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 import sopflow
-from sopflow.errors import SopflowError, StoreError, UsageError
+from sopflow.errors import RuntimeRefusal, StoreError, UsageError
 from sopflow.store import JournalQuery, PostgresStore
 from sopflow.store.postgres import HINT
 from tests.store import postgres_server, workers
@@ -111,20 +111,30 @@ def test_tables_newer_than_this_sopflow_are_refused(schema: str) -> None:
         PostgresStore(LIBRARY, schema)
 
 
-def test_text_postgresql_cannot_keep_is_a_store_error_and_stores_nothing(schema: str) -> None:
-    """PostgreSQL text cannot hold NUL: the request fails as a StoreError, quoting no value, and nothing is kept."""
+def test_text_postgresql_cannot_keep_is_refused_at_the_door_and_journaled(schema: str) -> None:
+    """PostgreSQL text cannot hold NUL: the step is refused before the store sees it, quoting no value.
+
+    The refusal is journaled like any other, with the NUL of a refused name shown as ␀, so
+    PostgreSQL keeps what SQLite keeps.
+    """
     clock = sopflow.ManualClock(START)
     with PostgresStore(LIBRARY, schema) as store:
         session = store.start("test.release", clock=clock, role="front_desk", data={"unit": "3-1201"})
-        for actor, copy in ((None, "secret\x00scan"), ("desk\x00", "scan-2")):
-            with pytest.raises(StoreError) as refused:
-                store.fire(session.id, "id_copied", role="front_desk", actor=actor, clock=clock, data={"id_copy": copy})
+        for actor, copy, event in (
+            (None, "secret\x00scan", "id_copied"),
+            ("desk\x00", "scan-2", "id_copied"),
+            (None, "", "x\x00"),
+        ):
+            with pytest.raises(RuntimeRefusal) as refused:
+                store.fire(session.id, event, role="front_desk", actor=actor, clock=clock, data={"id_copy": copy})
             assert "secret" not in str(refused.value)
-        assert (1, ["start"], True) == (
+        journal = store.journal(JournalQuery(session=session.id))
+        assert (4, ["start", "refused", "refused", "refused"], "x\u2400") == (
             store.row(session.id).seq,
-            [e.kind for e in store.journal(JournalQuery(session=session.id))],
-            isinstance(refused.value, SopflowError),
+            [e.kind for e in journal],
+            journal[-1].event,
         )
+        assert all("secret" not in str(e.as_dict()) for e in journal)
 
 
 def test_unicode_and_exact_numbers_come_back_as_written(schema: str) -> None:

@@ -16,6 +16,8 @@ from types import MappingProxyType
 from typing import Any, Literal, overload
 
 from sopflow.compile import Procedure
+from sopflow.model import FieldSpec
+from sopflow.render.text import field_text
 from sopflow.runtime import Entry, Session
 from sopflow.runtime.journal import REDACTED
 
@@ -251,7 +253,12 @@ class Recorder:
     def note(self, session: Session, entry: Entry) -> str:
         if entry.kind == "call":
             shown = entry.redacted(self.private).get("data")
-            return f"calls {entry.procedure}" + (f" {_flow(shown)}" if shown else "")
+            if not shown:
+                return f"calls {entry.procedure}"
+            callee = self.procedure.family().get(entry.procedure)
+            fields = callee.fields if callee is not None else {}
+            written = {k: _written(v, fields.get(k), self.lang) for k, v in shown.items()}
+            return f"calls {entry.procedure} {_flow(written)}"
         if entry.kind == "return":
             child = next(
                 (
@@ -272,6 +279,13 @@ class Recorder:
 
 _KINDS: Mapping[str, RecordKind] = {"start": "start", "timer": "timer", "check": "check", "promise": "promise"}
 """Journal entry kinds with a transcript kind of their own; fires and refusals are "fire"."""
+
+
+def _written(value: Any, spec: FieldSpec | None, lang: str) -> Any:
+    """A call argument as people write it: dates and times by their field's type, the rest as it is."""
+    if spec is None or value == REDACTED or spec.type not in ("date", "time", "datetime", "decimal"):
+        return value
+    return field_text(value, spec, lang)
 
 
 def _replace_state(entry: TranscriptEntry, state: str, path: tuple[str, ...]) -> TranscriptEntry:

@@ -1,0 +1,361 @@
+"""Exhaustive exploration: every configuration a procedure can reach, on the step kernel itself.
+
+Model checking a procedure means asking every question of every reachable situation,
+not of the few a person thought to test. The explorer starts the procedure with each
+combination of start data worth trying (:mod:`sopflow.analysis.domains`), then from each
+configuration tries every event the rules allow — by every role allowed, with each
+combination of event data its guards can tell apart — every checklist item, every
+running timer that may fire next and every running promise that may be missed. It steps
+with :func:`sopflow.runtime.kernel.step`, the same rules sessions and replay use, so what
+it proves is about the procedure that runs, not a model of it.
+
+Time is abstract: each move happens at one fixed instant, and the explorer decides which
+timer fires next. Within one running procedure the shortest elapsed timer of a state
+always fires before the longer ones, as in real time; timers counted on the calendar,
+and timers of different frames, may fire in any order. Configurations are compared
+without their deadlines or journal length, so a loop through the same states is one
+configuration, and exploration ends.
+
+It is bounded: past ``limit`` configurations it stops and says so, with the figures so
+far; nothing it reports is then claimed for the whole space.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
+
+from sopflow.analysis.domains import ABSENT, field_domains, relevant_fields
+from sopflow.compile import Procedure, WayIR
+from sopflow.errors import SopflowError
+from sopflow.runtime.config import Check, Configuration, Fire, Frame, Move, Tick
+from sopflow.runtime.journal import Entry
+from sopflow.runtime.kernel import EVALUATION_ERRORS, allowed, start, step
+
+NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+"""The instant every explored move happens at."""
+FAR = NOW + dt.timedelta(days=36500)
+"""Where deadlines are parked: a timer fires only when the explorer chooses it."""
+MAX_COMBINATIONS = 64
+"""Event data combinations tried per event before falling back to one field at a time."""
+
+ActionKind = Literal["start", "fire", "check", "timer", "miss"]
+
+
+class Action(NamedTuple):
+    """One move of the exploration, enough to replay it as a scenario step."""
+
+    kind: ActionKind
+    name: str
+    """The event, checklist item, timer trigger (``timer:x``) or promise; the procedure for the start."""
+    role: str | None = None
+    data: tuple[tuple[str, Any], ...] = ()
+    depth: int = 0
+    """For a timer or promise: the frame it runs in (0 the session, 1 a procedure it called)."""
+
+    def describe(self) -> str:
+        shown = ", ".join(f"{k}={v}" for k, v in self.data)
+        if self.kind == "start":
+            return f"start {self.name} as {self.role}" + (f" with {shown}" if shown else "")
+        if self.kind == "fire":
+            return f"{self.role} fires {self.name}" + (f" with {shown}" if shown else "")
+        if self.kind == "check":
+            return f"{self.role} ticks {self.name}"
+        if self.kind == "timer":
+            return f"timer {self.name.removeprefix('timer:')} runs out"
+        return f"promise {self.name} is missed"
+
+
+class Node(NamedTuple):
+    """A configuration reached, and how it was first reached (the shortest way, breadth first)."""
+
+    config: Configuration
+    parent: int | None
+    action: Action
+    depth: int
+
+
+@dataclass
+class StateSpace:
+    """Every configuration reached, the moves between them, and what the moves covered."""
+
+    procedure: Procedure
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[tuple[int, int]] = field(default_factory=list)
+    """(from, to) node indexes of every move that changed the configuration."""
+    refused: int = 0
+    complete: bool = True
+    """False when the limit stopped the exploration before every configuration was seen."""
+    states: set[tuple[str, str]] = field(default_factory=set)
+    """(procedure, IR state) entered."""
+    arrows: set[tuple[str, str, str, str]] = field(default_factory=set)
+    """(procedure, state, trigger, target) of every move taken."""
+    fired: set[tuple[str, str]] = field(default_factory=set)
+    """(procedure, event or timer trigger) that moved a session."""
+    roles: set[tuple[str, str]] = field(default_factory=set)
+    """(procedure, role) that fired an event or ticked an item."""
+    promises: set[tuple[str, str, str]] = field(default_factory=set)
+    """(procedure, promise, made|kept|missed) seen."""
+    failures: list[tuple[int, Action, str]] = field(default_factory=list)
+    """Moves the kernel could not take for a reason other than a refusal (should be none)."""
+
+    @property
+    def transitions(self) -> int:
+        return len(self.edges)
+
+    @property
+    def depth(self) -> int:
+        return max((n.depth for n in self.nodes), default=0)
+
+    def path(self, index: int) -> list[Action]:
+        """The actions from the start to node ``index``, shortest first found."""
+        actions: list[Action] = []
+        at: int | None = index
+        while at is not None:
+            node = self.nodes[at]
+            actions.append(node.action)
+            at = node.parent
+        return actions[::-1]
+
+
+def key(config: Configuration, relevant: _Relevant) -> tuple[Any, ...]:
+    """A configuration without what cannot change its future: deadlines' times, journal length, idle data."""
+    return tuple(
+        (
+            f.procedure.id,
+            f.procedure.version,
+            f.state,
+            relevant.data(f),
+            tuple(sorted(f.deadlines)),
+            f.outcome,
+            f.call,
+            tuple(sorted(f.promises)),
+            tuple(sorted(f.ticked)),
+        )
+        for f in config.frames
+    )
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    return value
+
+
+def _parked(config: Configuration) -> Configuration:
+    frames = tuple(
+        f._replace(
+            deadlines=dict.fromkeys(f.deadlines, FAR) if f.deadlines else f.deadlines,
+            promises=dict.fromkeys(f.promises, FAR) if f.promises else f.promises,
+        )
+        for f in config.frames
+    )
+    return config._replace(frames=frames, seq=0)
+
+
+def explore(procedure: Procedure, *, limit: int = 100_000) -> StateSpace:
+    """Breadth-first over every reachable configuration, up to ``limit`` of them."""
+    space = StateSpace(procedure)
+    domains = _Domains()
+    relevant = _Relevant()
+    seen: dict[tuple[Any, ...], int] = {}
+    queue: deque[int] = deque()
+
+    def reach(move: Move, parent: int | None, action: Action, depth: int) -> None:
+        config = _parked(move.config)
+        k = key(config, relevant)
+        found = seen.get(k)
+        if found is None:
+            if len(space.nodes) >= limit:
+                space.complete = False
+                return
+            found = seen[k] = len(space.nodes)
+            space.nodes.append(Node(config, parent, action, depth))
+            queue.append(found)
+        if parent is not None and found != parent:
+            space.edges.append((parent, found))
+        _cover(space, move.entries)
+
+    for action in _starts(procedure, domains):
+        try:
+            move = start(
+                procedure, session="explore", at=NOW, role=action.role or "", data=dict(action.data), lang="en"
+            )
+        except SopflowError:
+            space.refused += 1
+            continue
+        reach(move, None, action, 0)
+    while queue:
+        index = queue.popleft()
+        node = space.nodes[index]
+        for action, config, trigger in _moves(node.config, domains):
+            try:
+                move = step(config, trigger)
+            except SopflowError as exc:  # a kernel fault, not a refusal: reported, never fatal
+                space.failures.append((index, action, f"{type(exc).__name__}: {exc}"))
+                continue
+            if move.refusal is not None:
+                space.refused += 1
+                continue
+            reach(move, index, action, node.depth + 1)
+    return space
+
+
+class _Domains:
+    """Field domains per procedure, computed once per exploration."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[str, int], dict[str, list[Any]]] = {}
+
+    def of(self, procedure: Procedure) -> dict[str, list[Any]]:
+        k = (procedure.id, procedure.version)
+        found = self.cache.get(k)
+        if found is None:
+            found = self.cache[k] = field_domains(procedure)
+        return found
+
+
+class _Relevant:
+    """The data of a frame that can change its future, per procedure, computed once."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[str, int], tuple[frozenset[str], frozenset[str]]] = {}
+
+    def data(self, frame: Frame) -> tuple[Any, ...]:
+        procedure = frame.procedure
+        k = (procedure.id, procedure.version)
+        found = self.cache.get(k)
+        if found is None:
+            found = self.cache[k] = relevant_fields(procedure)
+        values, presence = found
+        data = frame.data
+        return (
+            tuple(sorted((n, _frozen(data.get(n))) for n in values)),
+            tuple(sorted(n for n in presence if data.get(n) is not None)),
+        )
+
+
+def _starts(procedure: Procedure, domains: _Domains) -> Iterator[Action]:
+    initial = procedure.ir.states[procedure.ir.initial]
+    role = initial.role if initial.role in procedure.roles else next(iter(procedure.roles), "")
+    fields = [(name, required) for name, required in procedure.start_data]
+    for data in _combinations(fields, domains.of(procedure)):
+        yield Action("start", procedure.id, role, data)
+
+
+def _combinations(
+    fields: Sequence[tuple[str, bool]], domain: Mapping[str, list[Any]]
+) -> Iterator[tuple[tuple[str, Any], ...]]:
+    """Every combination of the fields' values, or, past MAX_COMBINATIONS, each field's values in turn."""
+    choices = [[*domain.get(name, ["x"]), *(() if required else (ABSENT,))] for name, required in fields]
+    total = 1
+    for c in choices:
+        total *= len(c)
+    names = [name for name, _ in fields]
+    if total <= MAX_COMBINATIONS:
+        picks: Iterator[tuple[Any, ...]] = itertools.product(*choices)
+    else:
+        base = tuple(c[0] for c in choices)
+        picks = iter([base, *((*base[:i], value, *base[i + 1 :]) for i, c in enumerate(choices) for value in c[1:])])
+    for values in picks:
+        yield tuple((n, v) for n, v in zip(names, values, strict=True) if v is not ABSENT)
+
+
+def _moves(config: Configuration, domains: _Domains) -> Iterator[tuple[Action, Configuration, Fire | Tick | Check]]:
+    frames = config.frames
+    if frames[0].outcome is None:
+        for event in allowed(frames):
+            frame, way = _owner(frames, event)
+            for role in _roles(frame, way):
+                for data in _combinations(way.data, domains.of(frame.procedure)):
+                    yield Action("fire", event, role, data), config, Fire(event, role, NOW, None, dict(data))
+        current = frames[-1]
+        here = current.here
+        for item in here.checklist:
+            if item.name not in current.ticked:
+                role = here.role or next(iter(current.procedure.roles), "")
+                yield Action("check", item.name, role), config, Check(item.name, role, NOW)
+    for depth, frame in enumerate(frames):
+        for trigger in _next_timers(frame):
+            due = _due(config, depth, deadlines={**frame.deadlines, trigger: NOW})
+            yield Action("timer", trigger, depth=depth), due, Tick(NOW)
+        for name in frame.promises:
+            due = _due(config, depth, promises={**frame.promises, name: NOW})
+            yield Action("miss", name, depth=depth), due, Tick(NOW)
+
+
+def _next_timers(frame: Frame) -> list[str]:
+    """The timers of a frame that may fire first: the shortest elapsed one, and every calendar one."""
+    if not frame.deadlines:
+        return []
+    here = frame.here
+    timers = [t for t in here.timers if t.trigger in frame.deadlines]
+    elapsed = [t for t in timers if t.delay is not None]
+    first = [min(elapsed, key=lambda t: t.delay or 0.0)] if elapsed else []
+    return [t.trigger for t in first] + [t.trigger for t in timers if t.delay is None]
+
+
+def _due(
+    config: Configuration,
+    depth: int,
+    deadlines: Mapping[str, dt.datetime] | None = None,
+    promises: Mapping[str, dt.datetime] | None = None,
+) -> Configuration:
+    frames = list(config.frames)
+    frame = frames[depth]
+    frames[depth] = frame._replace(
+        deadlines=frame.deadlines if deadlines is None else deadlines,
+        promises=frame.promises if promises is None else promises,
+    )
+    return config._replace(frames=tuple(frames))
+
+
+def _owner(frames: tuple[Frame, ...], event: str) -> tuple[Frame, WayIR]:
+    for frame in reversed(frames):
+        way = frame.here.events.get(event)
+        if way is not None:
+            return frame, way
+    raise KeyError(event)  # allowed() only names events some frame has
+
+
+def _roles(frame: Frame, way: WayIR) -> list[str]:
+    if way.roles:
+        return sorted(way.roles)
+    if frame.here.role is not None:
+        return [frame.here.role]
+    return [next(iter(frame.procedure.roles), "")]
+
+
+def _cover(space: StateSpace, entries: Sequence[Entry]) -> None:
+    for e in entries:
+        pid = e.procedure
+        if e.target is not None:
+            space.states.add((pid, e.target))
+        if e.kind in ("fire", "timer") and e.event is not None and e.detail is None:
+            trigger = e.event if e.kind == "fire" else f"timer:{e.event}"
+            space.fired.add((pid, trigger))
+            if e.source is not None and e.target is not None:
+                space.arrows.add((pid, e.source, trigger, e.target))
+        if e.kind in ("fire", "check") and e.role is not None:
+            space.roles.add((pid, e.role))
+        if e.kind == "promise" and e.event is not None and e.detail is not None:
+            space.promises.add((pid, e.event, e.detail))
+
+
+def invariant_breaches(config: Configuration) -> Iterator[tuple[int, str, str]]:
+    """(frame, invariant name, text) of every invariant false in ``config``."""
+    for depth, frame in enumerate(config.frames):
+        scope = {**frame.data, "state": frame.state}
+        for name, text, evaluate in frame.procedure.invariants:
+            try:
+                holds = evaluate(scope)
+            except EVALUATION_ERRORS:
+                continue  # a field not yet set: the invariant says nothing about it yet
+            if not holds:
+                yield depth, name, text
