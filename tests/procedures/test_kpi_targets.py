@@ -128,14 +128,14 @@ def test_major_complaints_reply_in_three_days_and_handling_in_five() -> None:
 
 def repair(when: str) -> Case:
     """A repair completed at ``when``: its revisit starts."""
-    return Case("revisit", when, "butler", {"repaired_items": ["水龙头"]})
+    return Case("revisit", when, "butler", {"repair_items": ["水龙头"]})
 
 
 def test_repair_follow_up_and_repair_complaints_count_the_completed_repairs() -> None:
     """报修回访率 25% and 维修投诉率 ≤ 5%: both out of the revisits, one per completed repair."""
     made = repair("2026-03-02T16:00").wait(hours=19).fire("revisit_made", "butler", in_normal_use=True)
     raised = repair("2026-03-03T16:00").wait(hours=19)
-    raised.fire("revisit_made", "engineering", in_normal_use=False, complaint_raised=True)
+    raised.fire("revisit_made", "technician", in_normal_use=False, complaint_raised=True)
     raised.fire("complaint_accepted", "butler", first_contact="管家孙")
     raised.fire(
         "complaint_recorded", "butler", complaint_details="…", complaint_subject="house_repair", major_complaint=False
@@ -143,9 +143,7 @@ def test_repair_follow_up_and_repair_complaints_count_the_completed_repairs() ->
     pending = [repair(f"2026-03-{day:02d}T10:00").wait(days=3) for day in (10, 11, 12, 13, 14, 15)]
     other = complaint("2026-03-20T09:00", subject="facility")
     journals = [made.journal, raised.journal, *(p.journal for p in pending), other.journal]
-    assert [("2026-03", Decimal(2), Decimal(8), Decimal("25.0"), True)] == figures(
-        KPIS["repair_follow_up"], journals
-    )
+    assert [("2026-03", Decimal(2), Decimal(8), Decimal("25.0"), True)] == figures(KPIS["repair_follow_up"], journals)
     # The complaint called inside a revisit is a run of complaint.handling: 1 repair complaint of 8 repairs.
     assert [("2026-03", Decimal(1), Decimal(8), Decimal("12.5"), False)] == figures(
         KPIS["repair_complaint_rate"], journals
@@ -222,6 +220,37 @@ def test_survey_return_and_reception_satisfaction() -> None:
     )
 
 
+# -- the patrol visits (owner_visit, 003 第二章第七节) ----------------------------------------------
+
+VISITOR = {"visit_company": "玉宏物业", "visit_department": "客服部", "visit_staff_name": "刘"}
+
+
+def owner_visit(when: str, basis: str, *, received: bool) -> Case:
+    case = Case("owner_visit", when, "butler", {"visit_basis": basis, **VISITOR})
+    case.fire("appointment_made", "butler", visit_time=when + ":00+08:00", visit_place="7-1502", visit_matter="…")
+    case.session.check("record_form", role="butler")
+    case.fire("arrived", "butler")
+    if not received:
+        return case.fire("owner_unwilling", "butler")
+    case.fire("owner_receives", "butler").fire("dealt_with_on_the_spot", "butler")
+    for item in ("thanked", "contact_offered"):
+        case.session.check(item, role="butler")
+    return case.fire("visit_ended", "butler").fire("registration_filed", "butler")
+
+
+def test_patrol_visits_count_the_plan_visits_made() -> None:
+    """每月巡访率 ≥ 80%: the work plan's visits made, out of those started; ad-hoc visits apart."""
+    journals = [
+        owner_visit("2026-03-02T09:30", "work_plan", received=True).journal,
+        owner_visit("2026-03-03T09:30", "work_plan", received=True).journal,
+        owner_visit("2026-03-04T09:30", "work_plan", received=True).journal,
+        owner_visit("2026-03-05T09:30", "work_plan", received=True).journal,
+        owner_visit("2026-03-06T09:30", "work_plan", received=False).journal,
+        owner_visit("2026-03-09T09:30", "ad_hoc", received=False).journal,
+    ]
+    assert [("2026-03", Decimal(4), Decimal(5), Decimal("80.0"), True)] == figures(KPIS["patrol_visits"], journals)
+
+
 # -- the targets file itself ----------------------------------------------------------------------
 
 SECTION_16 = {
@@ -262,7 +291,8 @@ def test_every_kpi_of_the_catalogue_is_declared_with_its_reading() -> None:
 @pytest.mark.parametrize("name", [n for n, k in KPIS.items() if k.measure is None])
 def test_an_unmeasured_kpi_says_why_and_has_no_figures(name: str) -> None:
     kpi = KPIS[name]
-    assert kpi.unmeasured is not None and set(TARGETS.languages) <= set(kpi.unmeasured)
+    assert kpi.unmeasured is not None
+    assert set(TARGETS.languages) <= set(kpi.unmeasured)
     assert [] == measure(kpi, [survey("2026-03-02T09:00").journal], LIBRARY)
 
 
