@@ -37,8 +37,8 @@ _SAMPLES: Mapping[str, Any] = {
 }
 
 
-def field_domains(procedure: Procedure) -> dict[str, list[Any]]:
-    """Field -> the JSON values worth trying, in the order a person would try them."""
+def compared_constants(procedure: Procedure) -> dict[str, set[Any]]:
+    """Field -> the constants the guards, invariants and call arguments that read it name."""
     read: dict[str, set[Any]] = {}
     for text in _expression_sources(procedure)[0]:
         try:
@@ -48,7 +48,35 @@ def field_domains(procedure: Procedure) -> dict[str, list[Any]]:
         constants = [c for c in constants_in(node) if c is not None and not isinstance(c, bool)]
         for name in names_in(node):
             read.setdefault(name, set()).update(_hashable(c) for c in constants)
-    return {name: domain(spec, read.get(name)) for name, spec in procedure.fields.items()}
+    return read
+
+
+def field_domains(procedure: Procedure) -> dict[str, list[Any]]:
+    """Field -> the JSON values worth trying, in the order a person would try them."""
+    read = compared_constants(procedure)
+    return {name: domain(procedure.fields[name], read.get(name)) for name in procedure.fields}
+
+
+def bounds(procedure: Procedure) -> dict[str, tuple[Decimal, Decimal]]:
+    """Number field -> the range outside which its guards cannot tell two values apart.
+
+    A counter compared only with 2 behaves the same at 3, 4 or 200: configurations are
+    compared with such a value held one past the outermost of its constants, zero and its
+    default, so a loop that counts is one configuration per region, not one per number.
+    It is an abstraction, sound for counters that move by steps of one; the docs say so.
+    """
+    found: dict[str, tuple[Decimal, Decimal]] = {}
+    for name, constants in compared_constants(procedure).items():
+        spec = procedure.fields.get(name)
+        if spec is None or spec.type not in ("int", "decimal"):
+            continue
+        numbers = [Decimal(c) for c in constants if isinstance(c, (int, Decimal)) and not isinstance(c, bool)]
+        numbers.append(Decimal(0))
+        if isinstance(spec.default, (int, Decimal)) and not isinstance(spec.default, bool):
+            numbers.append(Decimal(spec.default))  # a count starting at its default is never held there
+        step = Decimal(1) if spec.type == "int" else Decimal("0.01")
+        found[name] = (min(numbers) - step, max(numbers) + step)
+    return found
 
 
 def domain(spec: FieldSpec, constants: Iterable[Any] | None) -> list[Any]:
@@ -61,20 +89,26 @@ def domain(spec: FieldSpec, constants: Iterable[Any] | None) -> list[Any]:
     if kind == "enum":
         return list(spec.values or ())
     if kind == "list[str]":
-        return [[], ["x"]]
+        sizes = {0, 1} | {
+            n for c in constants if isinstance(c, int) and not isinstance(c, bool) for n in (c - 1, c, c + 1)
+        }
+        return [[f"x{i}" for i in range(1, n + 1)] for n in sorted(n for n in sizes if 0 <= n <= 8)]
     if kind in ("int", "decimal"):
         step = Decimal(1) if kind == "int" else Decimal("0.01")
-        points: set[Decimal] = {Decimal(0)}
+        points: set[Decimal] = {Decimal(0), Decimal(1)}  # two values, for a field compared with another
         for c in constants:
             if isinstance(c, (int, Decimal)):
                 points |= {Decimal(c) - step, Decimal(c), Decimal(c) + step}
-        return [int(p) if kind == "int" else str(p) for p in sorted(points)]
+        low, high = spec.minimum, spec.maximum
+        kept = [p for p in sorted(points) if (low is None or p >= low) and (high is None or p <= high)]
+        edge = [b for b in (low, high) if b is not None][:1]
+        return [int(p) if kind == "int" else str(p) for p in kept or edge]
     if kind == "str":
         words = sorted(str(c) for c in constants if isinstance(c, str))
         return [*words, "other"]
     if kind in ("date", "time", "datetime"):
         found = sorted({_iso(c) for c in constants if isinstance(c, (dt.date, dt.time, str))})
-        return found or [_sample(spec)]
+        return found or _LATER[kind]  # compared with another field: one earlier, one later
     return [_sample(spec)]
 
 
@@ -135,6 +169,7 @@ def _expression_sources(procedure: Procedure) -> tuple[list[str], list[tuple[str
                 walk(value)
 
     resolved = procedure.resolved
+    guards += [p.while_ for p in resolved.spec.properties.values() if p.while_ is not None]
     walk(list(resolved.states.values()))
     walk(list(resolved.policy_events.values()))
     return guards, assignments, requires
@@ -145,6 +180,13 @@ def _names(text: str) -> set[str]:
         return names_in(parse(text))
     except ExpressionError:
         return set()
+
+
+_LATER: Mapping[str, list[Any]] = {
+    "date": ["2026-03-02", "2026-03-03"],
+    "time": ["09:00", "10:00"],
+    "datetime": ["2026-03-02T09:00:00+08:00", "2026-03-02T10:00:00+08:00"],
+}
 
 
 def _sample(spec: FieldSpec) -> Any:

@@ -27,11 +27,14 @@ import itertools
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
-from sopflow.analysis.domains import ABSENT, field_domains, relevant_fields
+from sopflow.analysis.domains import ABSENT, bounds, field_domains, relevant_fields
+from sopflow.analysis.monitors import IDLE, Monitor, monitors_of
 from sopflow.compile import Procedure, WayIR
 from sopflow.errors import SopflowError
+from sopflow.model import Property
 from sopflow.runtime.config import Check, Configuration, Fire, Frame, Move, Tick
 from sopflow.runtime.journal import Entry
 from sopflow.runtime.kernel import EVALUATION_ERRORS, allowed, start, step
@@ -77,6 +80,8 @@ class Node(NamedTuple):
     parent: int | None
     action: Action
     depth: int
+    watch: tuple[int, ...] = ()
+    """The state of each property's monitor."""
 
 
 @dataclass
@@ -102,6 +107,9 @@ class StateSpace:
     """(procedure, promise, made|kept|missed) seen."""
     failures: list[tuple[int, Action, str]] = field(default_factory=list)
     """Moves the kernel could not take for a reason other than a refusal (should be none)."""
+    monitors: tuple[Monitor, ...] = ()
+    broken: dict[str, tuple[int, Action]] = field(default_factory=dict)
+    """Property -> (node before, move) of the first move found to break it: the shortest way."""
 
     @property
     def transitions(self) -> int:
@@ -159,9 +167,15 @@ def _parked(config: Configuration) -> Configuration:
     return config._replace(frames=frames, seq=0)
 
 
-def explore(procedure: Procedure, *, limit: int = 100_000) -> StateSpace:
-    """Breadth-first over every reachable configuration, up to ``limit`` of them."""
-    space = StateSpace(procedure)
+def explore(
+    procedure: Procedure, *, limit: int = 100_000, properties: Mapping[str, Property] | None = None
+) -> StateSpace:
+    """Breadth-first over every reachable configuration, up to ``limit`` of them.
+
+    ``properties`` (default: the procedure's own) are watched on every move.
+    """
+    watched = properties if properties is not None else procedure.resolved.spec.properties
+    space = StateSpace(procedure, monitors=monitors_of(procedure.id, watched))
     domains = _Domains()
     relevant = _Relevant()
     seen: dict[tuple[Any, ...], int] = {}
@@ -169,14 +183,23 @@ def explore(procedure: Procedure, *, limit: int = 100_000) -> StateSpace:
 
     def reach(move: Move, parent: int | None, action: Action, depth: int) -> None:
         config = _parked(move.config)
-        k = key(config, relevant)
+        watch = space.nodes[parent].watch if parent is not None else (IDLE,) * len(space.monitors)
+        if space.monitors:
+            states = []
+            for monitor, state in zip(space.monitors, watch, strict=True):
+                state, broken = monitor.advance(state, move.entries, config)
+                states.append(state)
+                if broken and monitor.name not in space.broken and parent is not None:
+                    space.broken[monitor.name] = (parent, action)
+            watch = tuple(states)
+        k = (key(config, relevant), watch)
         found = seen.get(k)
         if found is None:
             if len(space.nodes) >= limit:
                 space.complete = False
                 return
             found = seen[k] = len(space.nodes)
-            space.nodes.append(Node(config, parent, action, depth))
+            space.nodes.append(Node(config, parent, action, depth, watch))
             queue.append(found)
         if parent is not None and found != parent:
             space.edges.append((parent, found))
@@ -225,20 +248,28 @@ class _Relevant:
     """The data of a frame that can change its future, per procedure, computed once."""
 
     def __init__(self) -> None:
-        self.cache: dict[tuple[str, int], tuple[frozenset[str], frozenset[str]]] = {}
+        self.cache: dict[tuple[str, int], tuple[frozenset[str], frozenset[str], dict[str, tuple[Any, Any]]]] = {}
 
     def data(self, frame: Frame) -> tuple[Any, ...]:
         procedure = frame.procedure
         k = (procedure.id, procedure.version)
         found = self.cache.get(k)
         if found is None:
-            found = self.cache[k] = relevant_fields(procedure)
-        values, presence = found
+            found = self.cache[k] = (*relevant_fields(procedure), bounds(procedure))
+        values, presence, limits = found
         data = frame.data
         return (
-            tuple(sorted((n, _frozen(data.get(n))) for n in values)),
+            tuple(sorted((n, _held(data.get(n), limits.get(n))) for n in values)),
             tuple(sorted(n for n in presence if data.get(n) is not None)),
         )
+
+
+def _held(value: Any, limit: tuple[Any, Any] | None) -> Any:
+    """A value as the configuration compares it: numbers past their guards' constants held at the edge."""
+    if limit is not None and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        low, high = limit
+        return max(low, min(high, Decimal(value)))
+    return _frozen(value)
 
 
 def _starts(procedure: Procedure, domains: _Domains) -> Iterator[Action]:

@@ -10,7 +10,7 @@ from sopflow.check.glossary import SharedEntries, check_citations, gather, narro
 from sopflow.check.hours import check_hours
 from sopflow.check.migration import check_migrations
 from sopflow.check.resolve import Resolved, finding, resolve
-from sopflow.check.semantic import Callees, check_semantics, final_outcomes
+from sopflow.check.semantic import Callees, check_semantics, final_outcomes, happenings
 from sopflow.check.targets import check_targets
 from sopflow.diagnostics import Diagnostic
 from sopflow.expr import Type, field_type
@@ -104,7 +104,13 @@ def check_documents(docs: list[LoadedDocument], hours: Collection[str] | None = 
     fields_of: dict[str, dict[str, Type]] = {
         pid: {n: field_type(f.type, f.values) for n, f in r.fields.items()} for pid, r in newest.items()
     }
-    callees = Callees(outcomes_of, fields_of, {pid: r.broken for pid, r in newest.items()}, frozenset(unloaded))
+    callees = Callees(
+        outcomes_of,
+        fields_of,
+        {pid: r.broken for pid, r in newest.items()},
+        frozenset(unloaded),
+        {pid: happenings(r) for pid, r in newest.items()},
+    )
     for r in resolved.values():
         result.diagnostics += check_semantics(r, callees)
     result.diagnostics += call_cycles(newest)

@@ -16,7 +16,7 @@ from sopflow.diagnostics import Diagnostic
 from sopflow.errors import ExpressionError
 from sopflow.expr import Type, assignable, check, field_type, names_in, parse
 from sopflow.expr.types import BOOL
-from sopflow.model import LEVEL_SEPARATOR, RESUME, Branch, Call, Event, State, Timer
+from sopflow.model import LEVEL_SEPARATOR, RESUME, Branch, Call, Event, Occurrence, Property, State, Timer
 from sopflow.model.limits import MAX_TEXT_CHARS
 from sopflow.model.values import coerce
 
@@ -48,6 +48,19 @@ _KIND_OF = {"placeholder": "field"}
 """The kind of entry a looked-up name refers to, where the two differ."""
 
 
+def happenings(r: Resolved) -> tuple[frozenset[str], frozenset[str]]:
+    """(states, ladder levels included; events and timers) of a resolved procedure."""
+    states = set(r.states) | {
+        f"{name}{LEVEL_SEPARATOR}{level.role}"
+        for name, state in r.states.items()
+        if state.ladder is not None and state.ladder in r.ladders
+        for level in r.ladders[state.ladder].levels
+    }
+    events = {e for s in r.states.values() for e in s.on} | set(r.policy_events)
+    events |= {t for s in r.states.values() for t in s.timers}
+    return frozenset(states), frozenset(events)
+
+
 def final_outcomes(resolved: Resolved) -> set[str]:
     return {s.final for s in resolved.states.values() if s.final is not None}
 
@@ -62,6 +75,8 @@ class Callees:
     """Names that failed validation in each procedure (see :mod:`sopflow.io.salvage`)."""
     unloaded: frozenset[str] = frozenset()
     """Ids of documents too broken to check: calling one is not calling an unknown procedure."""
+    happenings_of: Mapping[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
+    """Procedure id -> (its states, ladder levels included; its events and timers): what properties may name."""
 
 
 class _Checker:
@@ -153,6 +168,8 @@ class _Checker:
                 self.name("state", kept, r.states, proc, "promises", pname, "kept", i)
         for name, text in r.spec.invariants.items():
             self.expression(text, proc, "invariants", name, want=BOOL)
+        for name, prop in r.spec.properties.items():
+            self.property(prop, (r.doc, ("procedure", "properties", name)))
         for lname, ladder in r.ladders.items():
             for i, level in enumerate(ladder.levels):
                 self.name("role", level.role, r.roles, r.where("ladder", lname), "levels", i, "role")
@@ -165,6 +182,30 @@ class _Checker:
         for ename, event in r.policy_events.items():
             self.event(ename, event, None, r.where("policy_event", ename))
         return self.problems
+
+    def property(self, prop: Property, origin: Origin) -> None:
+        """Every occurrence names what its procedure has; a condition is true or false."""
+        r = self.r
+        for key in ("first", "then", "after", "eventually", "never"):
+            occurrence: Occurrence | None = getattr(prop, key)
+            if occurrence is None:
+                continue
+            pid = occurrence.procedure or r.id
+            if pid != r.id and pid not in self.callees.happenings_of:
+                if pid not in self.callees.unloaded:
+                    self.error("unknown-procedure", f"unknown procedure '{pid}'", origin, key, "procedure")
+                continue
+            states, events = self.callees.happenings_of.get(pid, (frozenset(), frozenset()))
+            if pid == r.id:
+                states, events = happenings(r)
+            if occurrence.event is not None:
+                self.name("event", occurrence.event, events, origin, key, "event", broken=())
+            elif occurrence.reached is not None:
+                self.name("state", occurrence.reached, states, origin, key, "reached", broken=())
+        if prop.always_available is not None:
+            self.name("event", prop.always_available, happenings(r)[1], origin, "always_available", broken=())
+        if prop.while_ is not None:
+            self.expression(prop.while_, origin, "while", want=BOOL)
 
     def state(self, name: str, state: State, origin: Origin) -> None:
         r = self.r

@@ -10,12 +10,11 @@ from collections.abc import Iterator, Mapping
 
 from sopflow.check.locate import Origin, finding, hint, locate
 from sopflow.check.resolve import Resolved
-from sopflow.check.semantic import final_outcomes
+from sopflow.check.semantic import final_outcomes, happenings
 from sopflow.diagnostics import Diagnostic
 from sopflow.errors import ExpressionError
 from sopflow.expr import check, field_type, parse
 from sopflow.model import Selector, Targets
-from sopflow.model.base import LEVEL_SEPARATOR
 
 NUMBERS = frozenset({"int", "decimal"})
 
@@ -55,14 +54,7 @@ def _selector(selector: Selector, at: Origin, newest: Mapping[str, Resolved]) ->
         )
         return
     pid = r.id
-    states = set(r.states) | {
-        f"{name}{LEVEL_SEPARATOR}{level.role}"
-        for name, state in r.states.items()
-        if state.ladder is not None and state.ladder in r.ladders
-        for level in r.ladders[state.ladder].levels
-    }
-    events = {e for s in r.states.values() for e in s.on} | set(r.policy_events)
-    events |= {t for s in r.states.values() for t in s.timers}
+    states, events = happenings(r)
     known = {
         "outcome": final_outcomes(r),
         "reached": states,

@@ -46,6 +46,7 @@ from sopflow.model.procedure import (
     State,
     Timer,
 )
+from sopflow.model.properties import Occurrence, Property
 from sopflow.model.targets import Kpi, Measure, Selector, Target, Targets
 from sopflow.model.waits import TimeOfDay, Wait, parse_moment, parse_until, parse_wait
 
@@ -76,11 +77,13 @@ __all__ = [
     "Measure",
     "Migration",
     "Name",
+    "Occurrence",
     "Outcome",
     "Policy",
     "Procedure",
     "ProcedureId",
     "Promise",
+    "Property",
     "Role",
     "RoleEntry",
     "RoleNarrowing",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Literal, get_args
 
 from pydantic import ConfigDict, Field, model_validator
@@ -27,6 +28,8 @@ class FieldSpec(Spec):
     values: list[str] | None = Field(default=None, description="The allowed values of an enum.")
     default: Any = None
     private: bool = Field(default=False, description="Personal data: redacted in rendered logs.")
+    minimum: Decimal | None = Field(default=None, description="The smallest value an int or decimal may take.")
+    maximum: Decimal | None = Field(default=None, description="The largest value an int or decimal may take.")
     title: NonEmptyText | None = None
     description: Text | None = None
 
@@ -36,4 +39,12 @@ class FieldSpec(Spec):
             raise ValueError("an enum field needs 'values'")
         if self.type != "enum" and self.values is not None:
             raise ValueError(f"'values' only goes with type enum, not {self.type}")
+        if (self.minimum is not None or self.maximum is not None) and self.type not in ("int", "decimal"):
+            raise ValueError(f"'minimum' and 'maximum' only go with int or decimal, not {self.type}")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError(f"'minimum' {self.minimum} is above 'maximum' {self.maximum}")
         return self
+
+    @property
+    def bounded(self) -> bool:
+        return self.minimum is not None or self.maximum is not None

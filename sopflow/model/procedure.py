@@ -28,6 +28,7 @@ from sopflow.model.base import (
     at_most_one,
 )
 from sopflow.model.glossary import FieldEntry, Glossary, RoleEntry
+from sopflow.model.properties import Property
 from sopflow.model.targets import Targets
 from sopflow.model.waits import MomentSpec, WaitSpec
 
@@ -306,6 +307,9 @@ class Procedure(Spec):
     )
     ladders: dict[Name, Ladder] = Field(default_factory=dict)
     invariants: dict[Name, str] = Field(default_factory=dict, description="Name: boolean expression.")
+    properties: dict[Name, Property] = Field(
+        default_factory=dict, description="What must hold on every way through it: checked by the explorer."
+    )
     states: dict[Name, State] = Field(min_length=1)
     notes: str | list[str] | None = None
     lint: Lint = Field(default_factory=Lint)

@@ -48,17 +48,28 @@ def coerce(spec: FieldSpec, value: Any) -> Any:
         return None
     kind = spec.type
     if type(value) is _EXACT.get(kind):
-        return value  # already exactly the type (not a subclass): nothing for pydantic to do
+        # Already exactly the type (not a subclass): nothing for pydantic to do.
+        return _within(spec, value) if spec.bounded else value
     if kind == "enum":
         # An enum is a closed set of words: membership is the whole check.
         if isinstance(value, str) and value in (spec.values or ()):
             return value
         raise ValueError(f"expected one of {', '.join(spec.values or ())}, found {_short(value)}")
     try:
-        return _zoned(kind, adapter(kind).validate_python(value))
+        found = _zoned(kind, adapter(kind).validate_python(value))
     except ValidationError as exc:
         detail = exc.errors(include_url=False)[0]["msg"]
         raise ValueError(f"expected {spec.type}, found {_short(value)} ({detail})") from None
+    return _within(spec, found) if spec.bounded else found
+
+
+def _within(spec: FieldSpec, value: Any) -> Any:
+    """A number inside the field's ``minimum`` and ``maximum``, or a ValueError saying which it is not."""
+    if spec.minimum is not None and value < spec.minimum:
+        raise ValueError(f"expected at least {spec.minimum}, found {_short(value)}")
+    if spec.maximum is not None and value > spec.maximum:
+        raise ValueError(f"expected at most {spec.maximum}, found {_short(value)}")
+    return value
 
 
 def from_json(spec: FieldSpec, value: Any) -> Any:
