@@ -92,15 +92,15 @@ def missing_languages(texts: Iterable[WrittenText]) -> list[Finding]:
 
 
 def document_findings(doc: LoadedDocument, documents: Mapping[str, SourceDocument]) -> LintResult:
-    """The text rules of a policy or glossary, silenced by its own ``lint.ignore``."""
+    """The text rules of a policy, glossary or targets document, silenced by its own ``lint.ignore``."""
     document = doc.checkable
     assert document is not None
-    body = document.policy or document.glossary
+    body = document.policy or document.glossary or document.targets
     assert body is not None, "procedures are linted with their compiled form"
-    kind = "policy" if document.policy else "glossary"
+    kind = next(k for k in ("policy", "glossary", "targets") if getattr(document, k) is not None)
     texts = list(written_texts(doc))
     script = script_findings(texts, documents)
-    found = [*(script or ()), *(missing_languages(texts) if kind == "glossary" else ())]
+    found = [*(script or ()), *(missing_languages(texts) if kind != "policy" else ())]
     not_run = ("chinese-script",) if script is None else ()
     result = apply_ignores(found, body.lint.ignore, (doc, (kind, "lint", "ignore")), not_run)
     if script is None:
