@@ -39,8 +39,9 @@ from sopflow.runtime.config import Check, Configuration, Fire, Frame, Move, Tick
 from sopflow.runtime.journal import Entry
 from sopflow.runtime.kernel import EVALUATION_ERRORS, allowed, start, step
 
-NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-"""The instant every explored move happens at."""
+NOW = dt.datetime(2026, 3, 2, 3, 17, 31, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+"""The instant every explored move happens at: one no moment of the day ("08:30") falls on, so a
+timer started at it is never due at once and only runs out when the explorer chooses it."""
 FAR = NOW + dt.timedelta(days=36500)
 """Where deadlines are parked: a timer fires only when the explorer chooses it."""
 MAX_COMBINATIONS = 64
@@ -59,6 +60,10 @@ class Action(NamedTuple):
     data: tuple[tuple[str, Any], ...] = ()
     depth: int = 0
     """For a timer or promise: the frame it runs in (0 the session, 1 a procedure it called)."""
+
+    def payload(self) -> dict[str, Any]:
+        """The data as a host sends it (lists are kept as tuples inside an action, to be hashable)."""
+        return _thawed(self.data)
 
     def describe(self) -> str:
         shown = ", ".join(f"{k}={v}" for k, v in self.data)
@@ -92,6 +97,8 @@ class StateSpace:
     nodes: list[Node] = field(default_factory=list)
     edges: list[tuple[int, int]] = field(default_factory=list)
     """(from, to) node indexes of every move that changed the configuration."""
+    moves: list[tuple[int, int, Action, frozenset[tuple[str, str, str, str]]]] = field(default_factory=list)
+    """Every move taken, stays included: (from, to, action, the arrows it took)."""
     refused: int = 0
     steps: int = 0
     """Kernel steps taken, refused ones included: the explorer's unit of work."""
@@ -148,6 +155,10 @@ def key(config: Configuration, relevant: _Relevant) -> tuple[Any, ...]:
         )
         for f in config.frames
     )
+
+
+def _thawed(data: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in data}
 
 
 def _frozen(value: Any) -> Any:
@@ -207,13 +218,13 @@ def explore(
             queue.append(found)
         if parent is not None and found != parent:
             space.edges.append((parent, found))
-        _cover(space, move.entries)
+        taken = _cover(space, move.entries)
+        if parent is not None:
+            space.moves.append((parent, found, action, taken))
 
     for action in _starts(procedure, domains):
         try:
-            move = start(
-                procedure, session="explore", at=NOW, role=action.role or "", data=dict(action.data), lang="en"
-            )
+            move = start(procedure, session="explore", at=NOW, role=action.role or "", data=action.payload(), lang="en")
         except SopflowError:
             space.refused += 1
             continue
@@ -306,7 +317,9 @@ def _combinations(
         base = tuple(c[0] for c in choices)
         picks = iter([base, *((*base[:i], value, *base[i + 1 :]) for i, c in enumerate(choices) for value in c[1:])])
     for values in picks:
-        yield tuple((n, v) for n, v in zip(names, values, strict=True) if v is not ABSENT)
+        yield tuple(
+            (n, tuple(v) if isinstance(v, list) else v) for n, v in zip(names, values, strict=True) if v is not ABSENT
+        )
 
 
 def _moves(config: Configuration, domains: _Domains) -> Iterator[tuple[Action, Configuration, Fire | Tick | Check]]:
@@ -316,7 +329,7 @@ def _moves(config: Configuration, domains: _Domains) -> Iterator[tuple[Action, C
             frame, way = _owner(frames, event)
             for role in _roles(frame, way):
                 for data in _combinations(way.data, domains.of(frame.procedure)):
-                    yield Action("fire", event, role, data), config, Fire(event, role, NOW, None, dict(data))
+                    yield Action("fire", event, role, data), config, Fire(event, role, NOW, None, _thawed(data))
         current = frames[-1]
         here = current.here
         for item in here.checklist:
@@ -374,7 +387,8 @@ def _roles(frame: Frame, way: WayIR) -> list[str]:
     return [next(iter(frame.procedure.roles), "")]
 
 
-def _cover(space: StateSpace, entries: Sequence[Entry]) -> None:
+def _cover(space: StateSpace, entries: Sequence[Entry]) -> frozenset[tuple[str, str, str, str]]:
+    taken: set[tuple[str, str, str, str]] = set()
     for e in entries:
         pid = e.procedure
         if e.target is not None:
@@ -383,11 +397,13 @@ def _cover(space: StateSpace, entries: Sequence[Entry]) -> None:
             trigger = e.event if e.kind == "fire" else f"timer:{e.event}"
             space.fired.add((pid, trigger))
             if e.source is not None and e.target is not None:
-                space.arrows.add((pid, e.source, trigger, e.target))
+                taken.add((pid, e.source, trigger, e.target))
         if e.kind in ("fire", "check") and e.role is not None:
             space.roles.add((pid, e.role))
         if e.kind == "promise" and e.event is not None and e.detail is not None:
             space.promises.add((pid, e.event, e.detail))
+    space.arrows |= taken
+    return frozenset(taken)
 
 
 def invariant_breaches(config: Configuration) -> Iterator[tuple[int, str, str]]:
