@@ -65,8 +65,10 @@ class Monitor:
                     state = ARMED
                 if self.matches(prop.eventually, entry):
                     state = IDLE
-            elif pattern == "never" and self.matches(prop.never, entry) and self.holds(after, entry.depth):
-                broken = True
+            elif pattern == "never":
+                broken |= self.matches(prop.never, entry) and self.holds(after, entry.depth)
+            elif pattern == "only":
+                broken |= self.matches(prop.only, entry) and entry.role not in (None, *(prop.by or ()))
         return state, broken
 
     def holds(self, config: Configuration, depth: int) -> bool:

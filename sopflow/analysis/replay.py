@@ -13,6 +13,7 @@ from typing import Any
 
 from sopflow.analysis.explore import Action
 from sopflow.compile import Procedure
+from sopflow.errors import SopflowError
 from sopflow.runtime import ManualClock, Session
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -65,7 +66,7 @@ def _spoken(seconds: int) -> str:
     return " ".join(parts) or "0s"
 
 
-class NotRunning(ValueError):
+class NotRunning(SopflowError, ValueError):
     """The path's timer or promise is not running on the session when the path reaches it."""
 
 

@@ -242,4 +242,6 @@ def _says(prop: Property) -> str:
         return f"{prop.then} happens before {prop.first}"
     if prop.never is not None:
         return f"{prop.never} happens" + (f" while {prop.while_}" if prop.while_ else "")
+    if prop.only is not None:
+        return f"{prop.only} is done by a role other than {', '.join(prop.by or ())}"
     return str(prop)

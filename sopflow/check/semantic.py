@@ -186,7 +186,7 @@ class _Checker:
     def property(self, prop: Property, origin: Origin) -> None:
         """Every occurrence names what its procedure has; a condition is true or false."""
         r = self.r
-        for key in ("first", "then", "after", "eventually", "never"):
+        for key in ("first", "then", "after", "eventually", "never", "only"):
             occurrence: Occurrence | None = getattr(prop, key)
             if occurrence is None:
                 continue
@@ -204,6 +204,9 @@ class _Checker:
                 self.name("state", occurrence.reached, states, origin, key, "reached", broken=())
         if prop.always_available is not None:
             self.name("event", prop.always_available, happenings(r)[1], origin, "always_available", broken=())
+        if prop.only is not None and prop.only.procedure in (None, r.id):
+            for i, role in enumerate(prop.by or ()):
+                self.name("role", role, r.roles, origin, "by", i)
         if prop.while_ is not None:
             self.expression(prop.while_, origin, "while", want=BOOL)
 

@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sopflow.__about__ import __version__
+from sopflow.analysis import mutate
 from sopflow.analysis.counterexample import scenario_text
 from sopflow.analysis.lint import RULES, lint_library
 from sopflow.analysis.verify import CODES, Finding, Report, verify
@@ -54,6 +55,9 @@ def check(
         int, typer.Option("--limit", min=1, help="Configurations explored per procedure at most.")
     ] = 100_000,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
+    mutants: Annotated[
+        bool, typer.Option("--mutants", help="Also check small mistakes made on purpose: how many are caught.")
+    ] = False,
     exclude: ExcludeOpt = None,
 ) -> None:
     """Validate, lint and explore every way through each procedure; exit 1 on any error.
@@ -78,18 +82,53 @@ def check(
                 if counterexamples is not None and finding.path:
                     written.append(_write(counterexamples, library, finding, len(written) + 1))
     found.sort(key=lambda d: (d.source or "", d.line or 0, d.column or 0, d.code))
+    mutation = mutate.run(chosen.files) if mutants and checked.ok else None
     failing = {"error", "warning"} if strict else {"error"}
     status = EXIT_PROBLEMS if any(d.severity in failing for d in found) else EXIT_OK
     text = None
     if fmt == "json":
-        text = json.dumps(_json(found, reports, written), ensure_ascii=False, indent=2) + "\n"
+        document = _json(found, reports, written)
+        if mutation is not None:
+            document["mutation"] = _mutation_json(mutation)
+        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "sarif":
         text = json.dumps(sarif(found), ensure_ascii=False, indent=2) + "\n"
     if text is not None:
         _out(text, output)
     else:
         _text(found, reports, written, len(chosen.files), checked.ok)
+        if mutation is not None:
+            _mutation_text(mutation)
     raise typer.Exit(status)
+
+
+def _mutation_text(results: list[mutate.Result]) -> None:
+    """Per operator: mutants refused at load, caught by lint or the explorer, survived; then the survivors."""
+    console = stdout()
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name in ("mutation", "mutants", "refused", "caught", "survived", "equivalent"):
+        table.add_column(name, justify="left" if name == "mutation" else "right", no_wrap=True)
+    for operator in mutate.OPERATORS:
+        mine = [r for r in results if r.mutant.operator == operator]
+        counts = [sum(r.verdict == v for r in mine) for v in ("refused", "caught", "survived", "equivalent")]
+        table.add_row(operator, str(len(mine)), *map(str, counts))
+    console.print(table)
+    for r in results:
+        if r.verdict == "survived":
+            console.print(f"survived: {escape(str(r.mutant))}")
+    score = mutate.score(results)
+    console.print(f"mutants caught: {score:.1%} of those that change a step", soft_wrap=True)
+
+
+def _mutation_json(results: list[mutate.Result]) -> dict[str, Any]:
+    return {
+        "score": round(mutate.score(results), 4),
+        "mutants": [
+            {"operator": r.mutant.operator, "document": r.mutant.document, "where": r.mutant.where}
+            | {"verdict": r.verdict, "reason": r.reason}
+            for r in results
+        ],
+    }
 
 
 def _located(library: Library, finding: Finding) -> Diagnostic:

@@ -15,7 +15,7 @@ from pydantic import ConfigDict, Field, model_validator
 from sopflow.model.base import Citation, Name, ProcedureId, Spec, Text, at_most_one
 from sopflow.model.targets import StateName
 
-PATTERNS = (("first", "then"), ("after", "eventually"), ("never",), ("always_available",))
+PATTERNS = (("first", "then"), ("after", "eventually"), ("never",), ("always_available",), ("only", "by"))
 
 
 class Occurrence(Spec):
@@ -45,12 +45,13 @@ class Occurrence(Spec):
 
 
 class Property(Spec):
-    """One property, in one of four patterns (give exactly one):
+    """One property, in one of five patterns (give exactly one):
 
     - ``first`` + ``then``: *then* never happens unless *first* has happened before;
     - ``after`` + ``eventually``: once *after* has happened, every way on leads to *eventually*;
     - ``never`` (+ ``while``): it never happens (while the condition holds, as it stands after it);
-    - ``always_available`` (+ ``while``): the event can be fired in every step before the end.
+    - ``always_available`` (+ ``while``): the event can be fired in every step before the end;
+    - ``only`` + ``by``: when it happens, one of these roles did it (a timer is no one's act).
     """
 
     text: Text | None = Field(default=None, description="The property in words, as the source says it.")
@@ -61,6 +62,8 @@ class Property(Spec):
     eventually: Occurrence | None = None
     never: Occurrence | None = None
     always_available: Name | None = Field(default=None, description="An event offered in every non-final step.")
+    only: Occurrence | None = None
+    by: list[Name] | None = Field(default=None, min_length=1, description="With 'only': the roles that may do it.")
     while_: str | None = Field(
         default=None, alias="while", description="With 'never' or 'always_available': only while this holds."
     )

@@ -252,6 +252,27 @@ def test_a_property_naming_what_the_procedure_lacks_is_a_located_error() -> None
         )
 
 
+ONLY_BY = PROPERTIES.replace(
+    """    complaint_always_possible:
+      always_available: complain
+""",
+    """    only_the_boss_follows_up:
+      only: {event: follow_up}
+      by: [boss]
+""",
+)
+
+
+def test_only_by_is_broken_when_another_role_may_do_it() -> None:
+    """A follow-up the desk may record too breaks 'only the boss follows up', at the desk's firing."""
+    widened = ONLY_BY.replace("on: {follow_up: followed_up,", "on: {follow_up: {to: followed_up, roles: [boss, desk]},")
+    found = [f for f in verify(lib(widened)["t.x"]).findings if "only_the_boss" in f.message]
+    assert (["follow_up"], "desk") == ([f.path[-1].name for f in found], found[0].path[-1].role)
+    assert [] == [f for f in verify(lib(ONLY_BY)["t.x"]).findings if "only_the_boss" in f.message]
+    with pytest.raises(ProcedureInvalid, match="unknown role 'bos'"):
+        lib(ONLY_BY.replace("by: [boss]", "by: [bos]"))
+
+
 def test_the_bundled_library_has_no_reachable_problem() -> None:
     """Every bundled procedure is explored completely, and none can break an invariant or get stuck."""
     library = sopflow.load_library()
