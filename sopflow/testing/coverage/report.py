@@ -294,22 +294,27 @@ def text_report(report: CoverageReport, *, show_missed: bool, width: int = WIDTH
         out.append(line(last, row[1:]))
     out.append(rule)
     out += [line(r[0], r[1:]) for r in totals]
-    if show_missed:
-        for procedure, kinds in missed(report):
-            out += ["", f"{procedure} missed:"]
-            label = max(len(k) for k, _ in kinds)
-            for kind, units in kinds:
-                head = f"  {kind.ljust(label)}  "
-                # No break inside a unit: "tenant_signs --escalate--> escalated" stays on one line.
-                wrapped = textwrap.wrap(
-                    ", ".join(u.replace(" ", NBSP) for u in units),
-                    max(width, len(head) + 20),
-                    initial_indent=head,
-                    subsequent_indent=" " * len(head),
-                    break_on_hyphens=False,
-                    break_long_words=False,
-                )
-                out += [w.replace(NBSP, " ") for w in wrapped]
+    return out + missed_lines(report, width) if show_missed else out
+
+
+def missed_lines(report: CoverageReport, width: int = WIDTH) -> list[str]:
+    """What each procedure missed, kind by kind, wrapped to ``width`` without cutting a unit in two."""
+    out = []
+    for procedure, kinds in missed(report):
+        out += ["", f"{procedure} missed:"]
+        label = max(len(k) for k, _ in kinds)
+        for kind, units in kinds:
+            head = f"  {kind.ljust(label)}  "
+            # No break inside a unit: "tenant_signs --escalate--> escalated" stays on one line.
+            wrapped = textwrap.wrap(
+                ", ".join(u.replace(" ", NBSP) for u in units),
+                max(width, len(head) + 20),
+                initial_indent=head,
+                subsequent_indent=" " * len(head),
+                break_on_hyphens=False,
+                break_long_words=False,
+            )
+            out += [w.replace(NBSP, " ") for w in wrapped]
     return out
 
 
