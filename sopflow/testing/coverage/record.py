@@ -13,15 +13,17 @@ show as missed rather than going unnoticed.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from sopflow.analysis.monitors import Monitor, monitors_of
 from sopflow.compile import Procedure
 from sopflow.library import Library
 from sopflow.model import Occurrence
 from sopflow.runtime import Entry
+from sopflow.runtime.kernel import EVALUATION_ERRORS
 
 if TYPE_CHECKING:
     from sopflow.testing.coverage.report import CoverageReport
@@ -129,7 +131,9 @@ class ScenarioCoverage:
             self.runs[procedure] = self.runs.get(procedure, 0) + 1
             self.scenarios.setdefault(procedure, set()).add(scenario)
             monitors = self.universe(procedure).monitors
-            hits.update((procedure, "properties", (m.name,)) for m in monitors if exercised(m, journal))
+            hits.update(
+                (procedure, "properties", (m.name,)) for m in monitors if exercised(m, journal, self.procedures)
+            )
         for hit in hits:
             found = self.hits.get(hit)
             if found is None:
@@ -202,28 +206,78 @@ def covered(journal: Iterable[Entry], procedures: Mapping[str, Procedure]) -> se
     return hits
 
 
-def exercised(monitor: Monitor, journal: Sequence[Entry]) -> bool:
-    """Whether one run passes through every occurrence the property names (see docs/testing.md).
+def exercised(monitor: Monitor, journal: Sequence[Entry], procedures: Mapping[str, Procedure]) -> bool:
+    """Whether one run passes through what the property is about (see docs/testing.md, "Coverage").
 
-    ``first``/``then`` and ``after``/``eventually``: both, in that order. ``never``: the
-    occurrence is tried and refused (or happens) — what shows the property at work.
-    ``always_available``: the event is fired. Whether the property *holds* is the
-    explorer's question (:mod:`sopflow.analysis.verify`), not coverage's.
+    ``first``/``then`` and ``after``/``eventually``: both, in that order. ``never``: what it
+    forbids is attempted — done, or tried and refused — while its ``while`` condition holds.
+    ``always_available``: the event is fired while the condition holds. Whether the property
+    *holds* is the explorer's question (:mod:`sopflow.analysis.verify`), not coverage's.
     """
     prop = monitor.prop
     pattern = prop.pattern
     if pattern in ("first", "after"):
         one, two = (prop.first, prop.then) if pattern == "first" else (prop.after, prop.eventually)
+        # One entry can be both when an event enters a state: the event comes first.
+        together = one is not None and two is not None and one.event is not None and two.event is None
         seen = False
         for e in journal:
-            if seen and monitor.matches(two, e):
+            if monitor.matches(one, e):
+                seen = True
+                if together and monitor.matches(two, e):
+                    return True
+            elif seen and monitor.matches(two, e):
                 return True
-            seen = seen or monitor.matches(one, e)
         return False
     if pattern == "never":
-        return any(monitor.matches(prop.never, e) or _tried(prop.never, e) for e in journal)
-    event = prop.always_available
-    return any(e.kind == "fire" and e.event == event and e.procedure == monitor.procedure for e in journal)
+        hits = (e for e in journal if monitor.matches(prop.never, e) or _tried(prop.never, e))
+    else:
+        event = prop.always_available
+        hits = (e for e in journal if e.kind == "fire" and e.event == event and e.procedure == monitor.procedure)
+    first = next(hits, None)
+    if first is None:
+        return False
+    if monitor.condition is None:
+        return True
+    frames = _Frames(procedures)
+    wanted = {first.seq, *(e.seq for e in hits)}
+    for e in journal:
+        frames.follow(e)
+        if e.seq in wanted and frames.holds(monitor, e.depth):
+            return True
+    return False
+
+
+class _Frames:
+    """The state and data of each frame, followed entry by entry: what a ``while`` condition reads."""
+
+    def __init__(self, procedures: Mapping[str, Procedure]) -> None:
+        self.procedures = procedures
+        self.states: dict[int, str] = {}
+        self.data: dict[int, dict[str, Any]] = {}
+
+    def follow(self, e: Entry) -> None:
+        procedure = self.procedures.get(e.procedure)
+        if procedure is None:
+            return
+        if e.kind in ("start", "call"):
+            values = dict(procedure.defaults)
+            for name, value in e.data.items():
+                with contextlib.suppress(KeyError, ValueError, TypeError):
+                    values[name] = procedure.coerce(name, value)
+            self.data[e.depth] = values
+        if e.changes:
+            self.data.setdefault(e.depth, dict(procedure.defaults)).update(e.changes)
+        if e.target is not None and e.kind in _ENTERING:
+            self.states[e.depth] = e.target
+
+    def holds(self, monitor: Monitor, depth: int) -> bool:
+        """The condition on the frame at ``depth``, as it stands after the entry (as the explorer reads it)."""
+        assert monitor.condition is not None
+        try:
+            return bool(monitor.condition({**self.data.get(depth, {}), "state": self.states.get(depth)}))
+        except EVALUATION_ERRORS:
+            return False
 
 
 def _tried(occurrence: Occurrence | None, entry: Entry) -> bool:
