@@ -58,10 +58,11 @@ def coverage_command(
     ] = None,
     library_paths: LibraryOpt = None,
 ) -> None:
-    """Run scenario files in every language and report which states, events, arrows, timers,
-    checklist items, promises and properties of each procedure they exercised.
+    """Run scenario files in every language; report what of each procedure they exercised.
 
-    Exit 1 if a scenario fails or does not load, or if coverage is below --fail-under.
+    States, events, arrows, timers, checklist items, promises and properties: covered out of
+    what each procedure has. Exit 1 if a scenario fails or does not load, or if coverage is
+    below --fail-under.
     """
     try:
         threshold = parse_threshold(fail_under) if fail_under is not None else None

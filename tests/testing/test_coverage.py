@@ -395,3 +395,56 @@ def test_plugin_refuses_a_bad_report_before_running(project: pytest.Pytester) ->
 def test_plugin_without_coverage_prints_nothing_of_it(project: pytest.Pytester) -> None:
     result = run(project)
     assert ("sopflow scenario coverage" in result.stdout.str(), result.ret) == (False, pytest.ExitCode.OK)
+
+
+# -- docs/testing.md, "Coverage" -----------------------------------------------------------------
+
+DOC = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+SECTION = DOC[DOC.index("## Coverage") : DOC.index("## What failures look like")]
+
+
+def block(language: str) -> str:
+    return SECTION.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_worked_example_is_real(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's run over the bundled tenant release prints the coverage the page shows."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+    pytester.makepyprojecttoml('[tool.pytest.ini_options]\nsopflow_scenarios = ["tests/scenarios"]\n')
+    for folder in (ROOT / "tests" / "scenarios").glob("business.release_tenant*"):
+        shutil.copytree(folder, pytester.path / "tests" / "scenarios" / folder.name)
+    command, _, shown = block("console").partition("\n…\n")
+    args = command.removeprefix("$ pytest ").split()
+    lines = run(pytester, *args).outlines
+    start = lines.index(shown.splitlines()[0])
+    expected = shown.splitlines()[:-1]  # the last line holds the time and the count of the whole suite
+    assert expected == lines[start : start + len(expected)]
+
+
+def shape(value: object) -> object:
+    """The keys of a JSON value, all the way down; a list by its first element; "…" placeholders left out."""
+    if isinstance(value, dict):
+        return {k: shape(v) for k, v in value.items() if k != "…"}
+    if isinstance(value, list):
+        return [shape(value[0])] if value else []
+    return type(value).__name__ if value is not None else None
+
+
+def test_the_documented_json_has_the_real_keys() -> None:
+    """Every key the page's JSON shows is in the real report, at the same place, with values of the same kind."""
+    library = sopflow.load_library()
+    coverage = ScenarioCoverage(library)
+    for path in sorted((ROOT / "tests" / "scenarios" / "business.release_tenant").glob("*.yaml")):
+        run_scenario(load_scenario(path), library, "en", coverage=coverage)
+    real = shape(json.loads(coverage.report().json_text()))
+    documented = shape(json.loads(block("json")))
+
+    def within(doc: object, got: object) -> bool:
+        if isinstance(doc, dict):
+            return isinstance(got, dict) and all(k in got and within(v, got[k]) for k, v in doc.items())
+        if isinstance(doc, list):
+            return isinstance(got, list) and all(within(d, got[0]) for d in doc if d != "str")
+        return doc == got or got is None
+
+    assert within(documented, real)
