@@ -27,7 +27,14 @@ from sopflow.testing import (
     run_scenario,
 )
 from sopflow.testing import scenario_languages as languages_of
-from sopflow.testing.coverage import CoverageReport, ReportTarget, ScenarioCoverage, parse_threshold, write_file
+from sopflow.testing.coverage import (
+    CoverageReport,
+    ReportTarget,
+    ScenarioCoverage,
+    parse_threshold,
+    shortfall,
+    write_file,
+)
 from sopflow.testing.coverage.report import missed_lines, split_name, table
 
 CoverageFormat = Literal["term", "json", "html"]
@@ -70,6 +77,8 @@ def coverage_command(
         raise CommandError(f"--fail-under: {exc}") from None
     if fmt == "html" and output is None:
         raise CommandError("--format html needs --output PATH (a file ending in .html, or a folder)")
+    if fmt == "term" and output is not None:
+        raise CommandError("--output goes with --format json or html; the table is printed")
     files = _scenario_files(paths)
     lib = library(library_paths)
     recorded = ScenarioCoverage(lib)
@@ -91,13 +100,9 @@ def coverage_command(
     err = stderr()
     for line in failed:
         err.print(f"[bold red]failed:[/] {escape(line)}")
-    short = None
-    if threshold is not None:
-        from sopflow.testing.coverage import shortfall
-
-        short = shortfall(report, threshold)
-        if short is not None:
-            err.print(f"[bold red]error:[/] {escape(short)}")
+    short = shortfall(report, threshold) if threshold is not None else None
+    if short is not None:
+        err.print(f"[bold red]error:[/] {escape(short)}")
     raise typer.Exit(EXIT_PROBLEMS if failed or short else EXIT_OK)
 
 

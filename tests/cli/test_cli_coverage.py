@@ -69,8 +69,9 @@ def test_html_needs_a_path_and_writes_one_page(cli: Invoke, fixtures: Path, tmp_
 
 
 def test_usage_errors(cli: Invoke, fixtures: Path, tmp_path: Path) -> None:
-    assert [2, 2, 2] == [
+    assert [2, 2, 2, 2] == [
         cli("coverage", tmp_path / "nothing.yaml").exit_code,
         cli("coverage", tmp_path).exit_code,
         cli("coverage", AGREES, "-L", fixtures, "--fail-under", "high").exit_code,
+        cli("coverage", AGREES, "-L", fixtures, "-o", tmp_path / "table.txt").exit_code,
     ]

@@ -1,10 +1,11 @@
 """What scenarios exercised, read from the journals their runs already keep.
 
 A scenario run leaves a journal; every unit of coverage is something a journal entry
-shows happening, named the way the explorer (:mod:`sopflow.analysis.explore`) names what
-it reaches, so "the scenarios never take this arrow" and "the explorer reached it" speak
-of the same arrow. Nothing is re-run and no listener is attached: the runner hands over
-the journal once, when the run ends, and one pass over it is all recording costs.
+shows happening. Arrows are (state, trigger, target) as the explorer
+(:mod:`sopflow.analysis.explore`) names the arrows it takes, so "the scenarios never take
+this arrow" and "the explorer takes it" speak of the same arrow. Nothing is re-run and no
+listener is attached: the runner hands over the journal once, when the run ends, and one
+pass over it is all recording costs.
 
 The universe — what *could* be covered — comes from each procedure's IR, so a state no
 scenario reaches, an escalation no scenario tries, a promise no scenario lets lapse, all

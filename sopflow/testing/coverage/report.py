@@ -28,7 +28,6 @@ FORMAT = 1
 """Version of the JSON report's layout; it changes only when a key changes meaning or goes away."""
 
 ReportKind = Literal["term", "term-missing", "json", "html"]
-REPORT_KINDS: tuple[ReportKind, ...] = ("term", "term-missing", "json", "html")
 
 
 def percent(covered: int, total: int) -> float | None:
