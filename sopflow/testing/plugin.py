@@ -11,6 +11,11 @@ Each scenario file becomes one item per language it runs in, e.g.
 ``tests/scenarios/business.release_tenant/owner_agrees.yaml::zh-Hant``; a
 failing item reports what the scenario runner says (``file:line:col``, the
 step, expected and found, the transcript), not a Python traceback.
+
+With ``--sopflow-cov``, every scenario item hands its run's journal to one
+:class:`~sopflow.testing.coverage.ScenarioCoverage`; at the end of the session
+the reports asked for are written and, below ``--sopflow-cov-fail-under``, the
+run fails.
 """
 
 from __future__ import annotations
@@ -26,12 +31,15 @@ import pytest
 
 if TYPE_CHECKING:
     from _pytest._code.code import TerminalRepr, TracebackStyle
+    from _pytest.terminal import TerminalReporter
 
     from sopflow.errors import SopflowError
     from sopflow.library import Library
+    from sopflow.testing.coverage import ReportTarget, ScenarioCoverage
 
 SCENARIOS = "sopflow_scenarios"
 PROCEDURES = "sopflow_procedures"
+FAIL_UNDER = "sopflow_cov_fail_under"
 SUFFIXES = (".yaml", ".yml")
 UNKNOWN = "?"
 """Name of the one item of a file whose languages cannot be known (the file or the library does not load)."""
@@ -60,6 +68,8 @@ class Settings:
     _library: Library | None = field(default=None, repr=False)
     failure: SopflowError | None = field(default=None, repr=False)
     """The error the procedures raised when loaded; every item reports it instead of loading again."""
+    measure: Coverage | None = None
+    """What to record and report, when coverage was asked for."""
 
     def covers(self, path: Path) -> bool:
         """Whether ``path`` is below one of the scenario folders (or is one of the files named)."""
@@ -87,11 +97,34 @@ class Settings:
                 raise
         return self._library
 
+    def recording(self) -> ScenarioCoverage | None:
+        """Where runs record what they exercise; ``None`` when coverage was not asked for."""
+        if self.measure is None:
+            return None
+        if self.measure.recorded is None:
+            from sopflow.testing.coverage import ScenarioCoverage
+
+            self.measure.recorded = ScenarioCoverage(self.library())
+        return self.measure.recorded
+
     def describe(self) -> str:
         """The procedures, as a failure names them."""
         if not self.procedures:
             return "the bundled procedures"
         return "the procedures in " + ", ".join(str(shown(p)) for p in self.procedures)
+
+
+@dataclass
+class Coverage:
+    """The coverage options of a run, and what it recorded."""
+
+    targets: tuple[ReportTarget, ...]
+    threshold: float | None
+    recorded: ScenarioCoverage | None = None
+    lines: list[str] = field(default_factory=list)
+    """What the terminal summary prints, worked out when the session finishes."""
+    short: str | None = None
+    """The message of a total below the threshold."""
 
 
 _SETTINGS = pytest.StashKey[Settings]()
@@ -111,6 +144,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help=f"run scenarios against the procedures below PATH (repeatable; replaces '{PROCEDURES}')",
     )
+    group.addoption(
+        "--sopflow-cov",
+        action="store_true",
+        help="record which states, events, arrows, timers, items, promises and properties the scenarios exercise",
+    )
+    group.addoption(
+        "--sopflow-cov-report",
+        action="append",
+        metavar="TYPE",
+        help="term, term-missing, json:PATH or html:PATH (repeatable; default: term; implies --sopflow-cov)",
+    )
+    group.addoption(
+        "--sopflow-cov-fail-under",
+        metavar="PCT",
+        help=f"fail the run if total scenario coverage is below PCT (implies --sopflow-cov; replaces '{FAIL_UNDER}')",
+    )
+    parser.addini(
+        FAIL_UNDER,
+        default="",
+        help="with --sopflow-cov: fail the run if total scenario coverage is below this percentage",
+    )
     parser.addini(
         SCENARIOS,
         type="paths",
@@ -129,7 +183,72 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SETTINGS] = Settings(
         scenarios=_paths(config, "sopflow_scenarios", SCENARIOS),
         procedures=_paths(config, "sopflow_procedures", PROCEDURES),
+        measure=_coverage(config),
     )
+
+
+def _coverage(config: pytest.Config) -> Coverage | None:
+    """The coverage options, checked before anything runs; ``None`` when coverage is off."""
+    reports: list[str] | None = config.getoption("sopflow_cov_report")
+    given: str | None = config.getoption("sopflow_cov_fail_under")
+    if not (config.getoption("sopflow_cov") or reports or given is not None):
+        return None
+    from sopflow.errors import UsageError
+    from sopflow.testing.coverage import parse_target, parse_threshold
+
+    ini = str(config.getini(FAIL_UNDER)).strip()
+    try:
+        targets = tuple(parse_target(r) for r in reports or ["term"])
+        threshold = parse_threshold(given) if given is not None else parse_threshold(ini) if ini else None
+    except UsageError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    return Coverage(targets, threshold)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Write the coverage reports; below the threshold, a run that passed fails."""
+    from sopflow.errors import UsageError
+    from sopflow.testing.coverage import shortfall, text_report, write_file
+
+    settings = session.config.stash.get(_SETTINGS, None)
+    measure = settings.measure if settings is not None else None
+    if measure is None:
+        return
+    if measure.recorded is None:
+        measure.lines = ["no scenario ran: nothing to report"]
+        return
+    report = measure.recorded.report()
+    lines = []
+    for target in measure.targets:
+        if target.path is None:
+            lines += text_report(report, show_missed=target.kind == "term-missing")
+            continue
+        try:
+            written = write_file(report, target, "Scenario coverage")
+        except UsageError as exc:
+            lines.append(f"error: {exc}")
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+            continue
+        lines.append(f"{target.kind} report written to {shown(written)}")
+    measure.lines = lines
+    if measure.threshold is not None:
+        measure.short = shortfall(report, measure.threshold)
+        if measure.short is not None and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
+    settings = terminalreporter.config.stash.get(_SETTINGS, None)
+    measure = settings.measure if settings is not None else None
+    if measure is None:
+        return
+    terminalreporter.write_sep("-", "sopflow scenario coverage")
+    for line in measure.lines:
+        terminalreporter.write_line(line)
+    if measure.short is not None:
+        terminalreporter.write_line(f"FAIL: {measure.short}", red=True, bold=True)
+    elif measure.threshold is not None:
+        terminalreporter.write_line(f"required scenario coverage of {measure.threshold:g}% reached")
 
 
 def _paths(config: pytest.Config, option: str, ini: str) -> tuple[Path, ...]:
@@ -217,7 +336,7 @@ class ScenarioItem(pytest.Item):
                 f"move it to {shown(root).as_posix()}/{scenario.procedure}/"
             )
             raise ScenarioError([Diagnostic("error", "scenario", message, scenario.source, line, column, "procedure")])
-        run_scenario(scenario, library, self.lang)
+        run_scenario(scenario, library, self.lang, coverage=settings.recording())
 
     def repr_failure(
         self, excinfo: pytest.ExceptionInfo[BaseException], style: TracebackStyle | None = None

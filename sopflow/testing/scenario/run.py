@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sopflow.calendar import Calendar
 from sopflow.compile import Procedure
@@ -36,6 +36,9 @@ from sopflow.testing.scenario.model import (
     WaitStep,
 )
 from sopflow.testing.scenario.transcript import Recorder, Transcript
+
+if TYPE_CHECKING:
+    from sopflow.testing.coverage.record import ScenarioCoverage
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,14 +103,18 @@ def _step_label(scenario: Scenario, step: int | None) -> str:
     return f"step {step} (wait {entry.wait})"
 
 
-def run_scenario(scenario: Scenario, library: Library, lang: str) -> Transcript:
+def run_scenario(
+    scenario: Scenario, library: Library, lang: str, *, coverage: ScenarioCoverage | None = None
+) -> Transcript:
     """Run the scenario in ``lang`` on a manual clock; raise on the first step whose expectations fail.
 
     Sessions run in strict mode, so a step that would break one of the
     procedure's invariants is refused (and the scenario says whether it
     expected that). Raises :class:`ScenarioError` if the scenario does not
     fit the procedure and :class:`ScenarioFailed` if the procedure does not
-    do what the scenario says.
+    do what the scenario says. Given ``coverage``, the session's journal is
+    handed to it once the run ends, passed or failed: what a failing run did
+    before it stopped was exercised all the same.
     """
     problems = check_scenario(scenario, library)
     if problems:
@@ -118,7 +125,12 @@ def run_scenario(scenario: Scenario, library: Library, lang: str) -> Transcript:
         line, column = scenario.locate((key,))
         message = f"the scenario runs in {', '.join(languages)}; it cannot run in '{lang}'"
         raise ScenarioError([Diagnostic("error", "scenario", message, scenario.source, line, column, key)])
-    return _Run(scenario, library[scenario.procedure], lang, library.calendar).run()
+    run = _Run(scenario, library[scenario.procedure], lang, library.calendar)
+    try:
+        return run.run()
+    finally:
+        if coverage is not None and run.started is not None:
+            coverage.record(run.started.journal, scenario.source)
 
 
 class _Run:
@@ -134,6 +146,8 @@ class _Run:
         self.clock = ManualClock(scenario.start.at or DEFAULT_START)
         self.private = frozenset(name for p in family(procedure) for name in p.private)
         self.recorder = Recorder(scenario.name, procedure, lang, self.private)
+        self.started: Session | None = None
+        """The session, once it has started: its journal is what coverage reads."""
 
     def run(self) -> Transcript:
         start = self.scenario.start
@@ -149,6 +163,7 @@ class _Run:
             )
         except RuntimeRefusal as exc:
             self.fail(0, [Mismatch("start", "the session to start", _refusal(exc), ("start",))])
+        self.started = self.session
         self.recorder.record(self.session, 0, self.session.journal)
         for number, step in enumerate(self.scenario.steps, 1):
             at: Path = ("steps", number - 1)
