@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Mapping
@@ -120,10 +121,8 @@ class RefusalsSwallowed(ComplaintHost):
     """Its API answers every request with success, and drops what sopflow refuses."""
 
     def fire_host(self, event: str, role: str, data: Mapping[str, Any]) -> None:
-        try:
+        with contextlib.suppress(sopflow.RuntimeRefusal):
             super().fire_host(event, role, data)
-        except sopflow.RuntimeRefusal:
-            pass
 
 
 class OutcomeLost(ComplaintHost):
