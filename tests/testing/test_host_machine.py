@@ -96,6 +96,35 @@ def test_a_faithful_host_passes(machine: type[HostMachine]) -> None:
     run_state_machine_as_test(machine, settings=SETTINGS)
 
 
+class Recorded(OpeningHost):
+    """Notes what the machine asks of the host, to show that a passing run asked everything."""
+
+    asked: ClassVar[set[str]] = set()
+
+    def fire_host(self, event: str, role: str, data: Mapping[str, Any]) -> None:
+        try:
+            super().fire_host(event, role, data)
+        except sopflow.RuntimeRefusal:
+            self.asked.add("refused")
+            raise
+        self.asked.add("fire")
+
+    def check_host(self, item: str, role: str) -> None:
+        super().check_host(item, role)
+        self.asked.add("check")
+
+    def advance_host(self, now: dt.datetime) -> None:
+        deadlines = self.load().step().timers
+        super().advance_host(now)
+        self.asked.add("timer ran" if deadlines and deadlines[0].due <= now else "nothing due")
+
+
+def test_a_passing_run_fires_ticks_refuses_and_lets_time_pass() -> None:
+    """The front desk's opening checklist and its calendar timer: every kind of rule reaches the host."""
+    run_state_machine_as_test(Recorded, settings=SETTINGS)
+    assert {"fire", "check", "refused", "timer ran", "nothing due"} == Recorded.asked
+
+
 class FeesForgotten(ReleaseHost):
     """Its fees form never reaches the session: the arrears the desk typed are lost."""
 
