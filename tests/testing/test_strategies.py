@@ -35,7 +35,7 @@ PROCEDURES = [
 ]
 """Guards on money, lists and moments; a call; promises; checklists and calendar timers; an elapsed timer."""
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-FIRST = settings(database=None, deadline=None, phases=[Phase.generate])
+FIRST = settings(database=None, deadline=None, derandomize=True, phases=[Phase.generate])
 """For find(): the first example found will do; shrinking it would only cost time."""
 TYPED = sopflow.load_string(
     """\
@@ -127,7 +127,8 @@ def test_an_event_only_exact_data_passes_is_still_offered() -> None:
 
 def test_field_values_try_the_words_guards_compare_with() -> None:
     """A text compared with 'referred' gets that word, which random text would never hit."""
-    assert "referred" == find(field_values(LIBRARY["business.repair"], "specialist_phone"), lambda v: v == "referred")
+    procedure = LIBRARY["business.repair"]
+    assert "referred" == find(field_values(procedure, "specialist_phone"), lambda v: v == "referred", settings=FIRST)
 
 
 def test_an_unknown_field_state_or_event_is_a_usage_error() -> None:
@@ -183,9 +184,9 @@ def test_strict_visits_are_accepted_by_a_strict_session(visit: Visit) -> None:
 def test_visits_tick_checklists_and_let_timers_run_out(pid: str, kinds: set[str]) -> None:
     """A visit that ticks, fires and waits is found, so none of the three is left out."""
     found = find(
-        event_sequences(LIBRARY[pid], max_steps=12),
+        event_sequences(LIBRARY[pid], max_steps=30),
         lambda v: kinds <= {a.kind for a in v.actions},
-        settings=FIRST,
+        settings=settings(FIRST, max_examples=300),
     )
     assert kinds == {a.kind for a in found.actions}
 
@@ -217,14 +218,14 @@ def test_refusals_are_refused_and_change_nothing(pid: str, data: st.DataObject) 
 def test_start_data_gives_what_the_start_requires() -> None:
     """release_tenant needs the estate's name from the host's records; it is always there."""
     procedure = LIBRARY["business.release_tenant"]
-    found = find(start_data(procedure), lambda d: len(d) > 1, settings=settings(database=None))
+    found = find(start_data(procedure), lambda d: len(d) > 1, settings=FIRST)
     assert "estate_name" in found
 
 
 def test_a_wait_needs_a_manual_clock() -> None:
     """A wait sets the clock; a session on the system clock cannot take one."""
     session = LIBRARY.start("busy_desk.on_phone", clock=SystemClock(), role="front_desk")
-    wait = find(actions(session), lambda a: a.kind == "wait", settings=settings(database=None))
+    wait = find(actions(session), lambda a: a.kind == "wait", settings=FIRST)
     with pytest.raises(UsageError, match="start the session on a ManualClock"):
         apply(session, wait)
 
@@ -234,11 +235,11 @@ def test_a_finished_session_offers_no_action_and_refuses_every_event() -> None:
     session = LIBRARY.start("busy_desk.on_phone", clock=ManualClock(), role="front_desk")
     escalation = {"escalation_reason": "dissatisfied", "escalate_to": "cs_supervisor"}
     session.fire("escalate", role="front_desk", data=escalation)
-    refused = find(refusals(session), lambda a: True, settings=settings(database=None))
+    refused = find(refusals(session), lambda a: True, settings=FIRST)
     with pytest.raises(SessionFinished):
         apply(session, refused)
     with pytest.raises(Unsatisfiable):
-        find(actions(session), lambda a: True, settings=settings(database=None))
+        find(actions(session), lambda a: True, settings=FIRST)
 
 
 def test_max_steps_below_zero_is_a_usage_error() -> None:
