@@ -28,3 +28,27 @@ def test_every_exported_name_exists() -> None:
     """Every name in `__all__` is importable from the package."""
     missing = [name for name in sopflow.__all__ if not hasattr(sopflow, name)]
     assert [] == missing
+
+
+def test_testing_tools_for_hosts_are_pinned() -> None:
+    """What a host's property tests import from `sopflow.testing.strategies` and `sopflow.testing.host`."""
+    from sopflow.testing import host, strategies
+
+    assert (
+        [
+            "START",
+            "Action",
+            "Visit",
+            "actions",
+            "apply",
+            "can_act",
+            "event_data",
+            "event_sequences",
+            "field_values",
+            "next_wait",
+            "refusals",
+            "start_data",
+            "start_roles",
+        ],
+        ["HostDisagrees", "HostMachine", "Observation"],
+    ) == (strategies.__all__, host.__all__)

@@ -30,6 +30,25 @@ print(len(sopflow.load_library()))
 """
 """Which stacks are installed, and that the bundled library loads without them."""
 SCENARIO = ROOT / "tests" / "scenarios" / "business.release_tenant" / "owner_agrees.yaml"
+HOSTS = """
+import sopflow
+from hypothesis import given, settings
+from sopflow.testing.host import HostMachine
+from sopflow.testing.strategies import apply, event_sequences
+
+library = sopflow.load_library()
+
+@settings(max_examples=5, deadline=None, database=None)
+@given(event_sequences(library["business.release_tenant"], max_steps=5))
+def replays(visit):
+    session = library.start(visit.procedure, clock=sopflow.ManualClock(visit.at), role=visit.role, data=visit.data)
+    for action in visit.actions:
+        apply(session, action)
+
+replays()
+print(HostMachine.__name__)
+"""
+"""A host's property test: the strategies and the state machine import and run on the installed extra."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +99,7 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Ran]:
     install(f"{wheel}[testing]")
     out["testing"] = run(python, "-c", PROBE)
     out["scenarios"] = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
+    out["hosts"] = run(python, "-c", HOSTS)
     install(f"{wheel}[cli]")
     out["walk"] = run(script, *readme_walk())
     out["translate"] = run(script, "translate", "status", ROOT / "procedures")
@@ -107,6 +127,11 @@ def test_testing_extra_runs_scenarios_without_the_terminal_stack(ran: dict[str, 
         scenarios.returncode,
         scenarios.stdout.splitlines()[-1].split(" in ")[0],
     )
+
+
+def test_testing_extra_runs_the_hypothesis_tools_for_hosts(ran: dict[str, Ran]) -> None:
+    """With `[testing]`, `sopflow.testing.strategies` and `sopflow.testing.host` import and draw visits."""
+    assert Ran(0, "HostMachine\n", "") == ran["hosts"]
 
 
 def test_cli_extra_plays_the_readme_walk(ran: dict[str, Ran]) -> None:

@@ -294,15 +294,22 @@ def _held(value: Any, limit: tuple[Any, Any] | None) -> Any:
     return _frozen(value)
 
 
-def _starts(procedure: Procedure, domains: _Domains) -> Iterator[Action]:
+def start_role(procedure: Procedure) -> str:
+    """The role a session is started as: the first state's own, or the procedure's first role."""
     initial = procedure.ir.states[procedure.ir.initial]
-    role = initial.role if initial.role in procedure.roles else next(iter(procedure.roles), "")
+    if initial.role is not None and initial.role in procedure.roles:
+        return initial.role
+    return next(iter(procedure.roles), "")
+
+
+def _starts(procedure: Procedure, domains: _Domains) -> Iterator[Action]:
+    role = start_role(procedure)
     fields = [(name, required) for name, required in procedure.start_data]
-    for data in _combinations(fields, domains.of(procedure)):
+    for data in combinations(fields, domains.of(procedure)):
         yield Action("start", procedure.id, role, data)
 
 
-def _combinations(
+def combinations(
     fields: Sequence[tuple[str, bool]], domain: Mapping[str, list[Any]]
 ) -> Iterator[tuple[tuple[str, Any], ...]]:
     """Every combination of the fields' values, or, past MAX_COMBINATIONS, each field's values in turn."""
@@ -322,20 +329,46 @@ def _combinations(
         )
 
 
+class Offer(NamedTuple):
+    """An event (by one role) or a checklist item the rules offer now; the event's data is still to choose."""
+
+    kind: Literal["fire", "check"]
+    name: str
+    role: str
+    frame: Frame
+    """The running procedure the event or item belongs to."""
+    way: WayIR | None = None
+    """For an event: the way out that declares its data."""
+
+
+def offers(frames: tuple[Frame, ...]) -> Iterator[Offer]:
+    """Every event by every role allowed, then every unticked item of the current checklist.
+
+    Shared with :mod:`sopflow.testing.strategies`, so a property test offers exactly what the
+    explorer tries.
+    """
+    if frames[0].outcome is not None:
+        return
+    for event in allowed(frames):
+        frame, way = _owner(frames, event)
+        for role in _roles(frame, way):
+            yield Offer("fire", event, role, frame, way)
+    current = frames[-1]
+    here = current.here
+    for item in here.checklist:
+        if item.name not in current.ticked:
+            yield Offer("check", item.name, here.role or next(iter(current.procedure.roles), ""), current)
+
+
 def _moves(config: Configuration, domains: _Domains) -> Iterator[tuple[Action, Configuration, Fire | Tick | Check]]:
     frames = config.frames
-    if frames[0].outcome is None:
-        for event in allowed(frames):
-            frame, way = _owner(frames, event)
-            for role in _roles(frame, way):
-                for data in _combinations(way.data, domains.of(frame.procedure)):
-                    yield Action("fire", event, role, data), config, Fire(event, role, NOW, None, _thawed(data))
-        current = frames[-1]
-        here = current.here
-        for item in here.checklist:
-            if item.name not in current.ticked:
-                role = here.role or next(iter(current.procedure.roles), "")
-                yield Action("check", item.name, role), config, Check(item.name, role, NOW)
+    for offer in offers(frames):
+        event, role = offer.name, offer.role
+        if offer.way is None:
+            yield Action("check", event, role), config, Check(event, role, NOW)
+            continue
+        for data in combinations(offer.way.data, domains.of(offer.frame.procedure)):
+            yield Action("fire", event, role, data), config, Fire(event, role, NOW, None, _thawed(data))
     for depth, frame in enumerate(frames):
         for trigger in _next_timers(frame):
             due = _due(config, depth, deadlines={**frame.deadlines, trigger: NOW})

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 import itertools
 import re
 import shutil
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+from hypothesis import settings
+from hypothesis.stateful import run_state_machine_as_test
 
 import sopflow
 from sopflow.testing import (
@@ -19,6 +25,7 @@ from sopflow.testing import (
     run_scenario,
     scenario_languages,
 )
+from sopflow.testing.host import HostDisagrees
 
 pytest_plugins = ["pytester"]
 
@@ -132,3 +139,51 @@ def test_pytest_run_on_the_page_is_real(pytester: pytest.Pytester, monkeypatch: 
     lines = pytester.runpytest("-p", "sopflow.testing.plugin", "-p", "no:cacheprovider", *args).outlines
     start = next(i for i, line in enumerate(lines) if line.startswith("tests/scenarios/"))
     assert expected == lines[start : start + len(expected)]
+
+
+def host_blocks() -> tuple[str, str, str]:
+    """The section "Hypothesis for hosts": its example file, the failure it shows, the file's continuation."""
+    python = [body for lang, body in BLOCKS if lang == "python"]
+    example = next(body for body in python if body.startswith("# file: tests/test_desk_host.py\n"))
+    more = next(body for body in python if body.startswith("# file: tests/test_desk_host.py, continued\n"))
+    failure = next(body for lang, body in BLOCKS if lang == "text" and body.startswith("HostDisagrees: "))
+    return example, failure, more
+
+
+def imported(code: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """The page's file written to ``folder`` and imported, as pytest would import it; forgotten afterwards."""
+    (folder / "test_desk_host.py").write_text(code, encoding="utf-8")
+    monkeypatch.syspath_prepend(folder)
+    monkeypatch.delitem(sys.modules, "test_desk_host", raising=False)
+    module = importlib.import_module("test_desk_host")
+    monkeypatch.setitem(sys.modules, "test_desk_host", module)
+    return module
+
+
+HOST_RUN = settings(max_examples=30, stateful_step_count=20, deadline=None, derandomize=True, database=None)
+
+
+def test_host_example_passes_and_its_broken_worker_fails_as_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's host passes its state machine; without its timer worker it fails with the page's report."""
+    example, failure, _ = host_blocks()
+    machine = imported(example, tmp_path, monkeypatch).DeskVisitsMachine
+    run_state_machine_as_test(machine, settings=HOST_RUN)
+
+    class DeskVisitsWithoutWorker(machine):
+        def advance_host(self, now: dt.datetime) -> None:
+            pass
+
+    with pytest.raises(HostDisagrees) as caught:
+        run_state_machine_as_test(DeskVisitsWithoutWorker, settings=settings(HOST_RUN, max_examples=50))
+    message, _, steps = failure.partition("\nFailing test case: <state machine>\n")
+    notes = "\n".join(getattr(caught.value, "__notes__", ())).splitlines()
+    shown = steps.splitlines()
+    assert (message, shown) == (f"HostDisagrees: {caught.value}", [line for line in notes if line in shown])
+
+
+def test_host_rows_example_passes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's property test over visits runs green on the page's host."""
+    example, _, more = host_blocks()
+    imported(example + more, tmp_path, monkeypatch).test_every_visit_survives_the_rows()
