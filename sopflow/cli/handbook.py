@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import shutil
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -11,13 +13,17 @@ from rich.markup import escape
 from sopflow.cli.common import library, stdout
 from sopflow.cli.graph import graphviz
 from sopflow.cli.show import LibraryOpt
-from sopflow.errors import CommandError
+from sopflow.errors import CommandError, CommandFailed
 from sopflow.library import Library
 from sopflow.model import Text
 
 HandbookFormat = Literal["html", "markdown"]
 JINJA = "the handbook needs Jinja2: pip install 'sopflow[handbook]'"
 """What to install when the templates' engine is missing."""
+NO_DOT = (
+    "the handbook's diagrams need Graphviz's 'dot' program, which is not installed; install Graphviz "
+    "(apt-get install graphviz, brew install graphviz, or https://graphviz.org/download/) or give --no-diagrams"
+)
 
 
 def handbook(
@@ -38,11 +44,12 @@ def handbook(
     HTML diagrams are drawn by Graphviz's dot; without it the command stops and says how to
     install it (or give --no-diagrams).
     """
-    try:
-        from sopflow.render.handbook import Shelf, html_pages, markdown_pages
-    except ImportError:
-        raise CommandError(JINJA) from None
+    if importlib.util.find_spec("jinja2") is None:
+        raise CommandError(JINJA)
+    from sopflow.render.handbook import Shelf, html_pages, markdown_pages
 
+    if fmt == "html" and not no_diagrams and shutil.which("dot") is None:
+        raise CommandFailed(NO_DOT)
     lib = library(library_paths)
     shelf = Shelf([lib[pid] for pid in lib], policy_titles(lib))
     if fmt == "markdown":
