@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 import sopflow
 from sopflow.cli.graph import graphviz
@@ -32,7 +32,7 @@ INSTALL = (
     "apt-get install -y chromium fonts-noto-cjk (scripts/test installs them), "
     "or set SOPFLOW_CHROMIUM to a Chromium executable"
 )
-VIEWPORT = {"width": 900, "height": 640}
+VIEWPORT: ViewportSize = {"width": 900, "height": 640}
 TOLERANCE = 0.01
 """The share of pixels that may differ from a reference (font hinting, anti-aliasing)."""
 
@@ -67,7 +67,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    opened = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)  # type: ignore[arg-type]
+    opened = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
     yield opened
     opened.close()
 

@@ -109,14 +109,10 @@ def _common(lang: str, page: str) -> dict[str, object]:
         "lang": lang,
         "page": page,
         "languages": LANGUAGES,
-        "w": partial(_word, lang=lang),
+        "w": partial(word, lang=lang),
         "name": _language_name,
         "outcome": partial(outcome, lang=lang),
     }
-
-
-def _word(key: str, lang: str, **values: object) -> str:
-    return word(key, lang, **values)
 
 
 def _svg(draw: Draw, procedure: Procedure, lang: str) -> Markup:
