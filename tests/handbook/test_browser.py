@@ -6,7 +6,7 @@ with the references in ``screenshots/`` (taken with fonts-noto-cjk installed, so
 whose Chinese falls back to empty boxes differs from them); a screenshot that differs is
 written beside its reference as ``NAME.new.png`` for a person to look at.
 
-A missing browser is an error, never a skip: ``scripts/test`` installs chromium and the
+A missing browser is an error, never a skip: ``scripts/debian-packages`` installs chromium and the
 fonts on Debian.
 """
 
@@ -29,7 +29,8 @@ from sopflow.render.handbook import Shelf, html_pages
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 INSTALL = (
     "the handbook's browser tests need Debian's chromium and the Noto CJK fonts: "
-    "apt-get install -y chromium fonts-noto-cjk (scripts/test installs them), "
+    "apt-get install -y chromium fonts-noto-cjk (scripts/debian-packages, which the README's test command "
+    "runs, installs them), "
     "or set SOPFLOW_CHROMIUM to a Chromium executable"
 )
 VIEWPORT: ViewportSize = {"width": 900, "height": 640}
