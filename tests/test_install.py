@@ -1,7 +1,7 @@
 """What a host installs: plain sopflow brings neither the terminal nor the test stack, and says which extra to add.
 
 One fresh virtual environment gets the wheel built from this checkout, then
-the ``[testing]`` extra, then the ``[cli]`` extra; each stage runs its checks
+the ``[testing]`` extra, then the ``[cli]`` extra, then ``[handbook]``; each stage runs its checks
 before the next install, and the tests read what they printed. pip installs
 the dependencies as a user's would, from its cache or index.
 """
@@ -18,11 +18,12 @@ import pytest
 import sopflow
 from sopflow.analysis.script import SKIPPED
 from sopflow.cli import HINT
+from sopflow.cli.handbook import JINJA
 from sopflow.cli.translate import AUTHORING
 from sopflow.testing import load_scenario, scenario_languages
 
 ROOT = Path(__file__).parent.parent
-STACKS = ("rich", "typer", "hypothesis", "pytest", "babel", "opencc")
+STACKS = ("rich", "typer", "hypothesis", "pytest", "babel", "opencc", "jinja2")
 PROBE = f"""
 import importlib.util, sopflow
 print(" ".join(m for m in {STACKS!r} if importlib.util.find_spec(m)) or "none")
@@ -104,6 +105,10 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Ran]:
     out["walk"] = run(script, *readme_walk())
     out["translate"] = run(script, "translate", "status", ROOT / "procedures")
     out["lint"] = run(script, "lint", ROOT / "procedures")
+    out["no_handbook"] = run(script, "handbook", "--no-diagrams", "-o", tmp / "none")
+    install(f"{wheel}[handbook]")
+    out["handbook"] = run(script, "handbook", "--no-diagrams", "-o", tmp / "handbook")
+    out["handbook_files"] = Ran(0, "\n".join(sorted(str(p.relative_to(tmp)) for p in tmp.glob("handbook/*/*"))), "")
     return out
 
 
@@ -155,3 +160,17 @@ def test_engine_imports_neither_stack() -> None:
     """Even where they are installed, `import sopflow` (and its scenario runner) import no stack."""
     code = f"import sys, sopflow, sopflow.testing; print([m for m in {STACKS!r} if m in sys.modules])"
     assert Ran(0, "[]\n", "") == run(sys.executable, "-c", code)
+
+
+def test_handbook_needs_its_extra_and_ships_its_templates(ran: dict[str, Ran]) -> None:
+    """Without `[handbook]`, the command names the extra (exit 2); with it, the installed wheel writes every page."""
+    missing, made = ran["no_handbook"], ran["handbook"]
+    pages = ran["handbook_files"].stdout.splitlines()
+    expected = 2 + 3 * (len(sopflow.load_library()) + 2)  # two assets; per language, the pages, index, search
+    assert (2, f"error: {JINJA}\n", 0, expected, True) == (
+        missing.returncode,
+        missing.stderr,
+        made.returncode,
+        len(pages),
+        "handbook/en/business.release_tenant.html" in pages,
+    )

@@ -48,10 +48,10 @@ def graph(
         return
     if fmt == "png" and output is None and sys.stdout.isatty():
         raise CommandError("a PNG is binary; give --output FILE (or pipe the output)")
-    _write(_graphviz(source, fmt), output)
+    _write(graphviz(source, fmt), output)
 
 
-def _graphviz(source: str, fmt: str) -> bytes:
+def graphviz(source: str, fmt: str) -> bytes:
     """Run Graphviz's ``dot`` to draw ``source`` as ``fmt``."""
     program = shutil.which("dot")
     if program is None:
