@@ -211,8 +211,10 @@ def exercised(monitor: Monitor, journal: Sequence[Entry], procedures: Mapping[st
     """Whether one run passes through what the property is about (see docs/testing.md, "Coverage").
 
     ``first``/``then`` and ``after``/``eventually``: both, in that order. ``never``: what it
-    forbids is attempted — done, or tried and refused — while its ``while`` condition holds.
-    ``always_available``: the event is fired while the condition holds. Whether the property
+    forbids is attempted — done, or tried and refused — while its ``while`` condition holds
+    (for a state, which is entered and never tried: the condition holds at some step).
+    ``always_available``: the event is fired while the condition holds. ``only``: it is
+    attempted, by anyone (done by a role it allows, or tried and refused). Whether the property
     *holds* is the explorer's question (:mod:`sopflow.analysis.verify`), not coverage's.
     """
     prop = monitor.prop
@@ -230,7 +232,13 @@ def exercised(monitor: Monitor, journal: Sequence[Entry], procedures: Mapping[st
             elif seen and monitor.matches(two, e):
                 return True
         return False
-    if pattern == "never":
+    if pattern == "only":
+        return any(monitor.matches(prop.only, e) or _tried(prop.only, e) for e in journal)
+    if pattern == "never" and prop.never is not None and prop.never.reached is not None:
+        # Entering a state is never attempted, only done: a run meets such a property when its
+        # condition holds somewhere on the way (and the state is, as it must be, not entered then).
+        hits = iter(journal)
+    elif pattern == "never":
         hits = (e for e in journal if monitor.matches(prop.never, e) or _tried(prop.never, e))
     else:
         event = prop.always_available

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -255,12 +256,25 @@ def table(report: CoverageReport) -> tuple[list[str], list[list[str]], list[list
 
 
 def split_name(name: str, width: int) -> list[str]:
-    """A procedure id in lines of at most ``width``, cut after a dot: ids are long, columns are not."""
-    if len(name) <= width or "." not in name:
+    """A procedure id in lines of at most ``width``: cut after a dot, and inside a long part after
+    an underscore; ids are long, columns are not. Lines after the first are indented by two."""
+    if len(name) <= width:
         return [name]
-    cuts = [i + 1 for i, c in enumerate(name) if c == "."]
-    best = min(cuts, key=lambda i: max(i, len(name) - i + 2))
-    return [name[:best], "  " + name[best:]]
+    parts = re.findall(r"[^.]+\.?", name)
+    lines: list[str] = []
+    for part in parts:
+        lead = "  " if lines else ""
+        if len(lead + part) <= width or "_" not in part:
+            lines.append(lead + part)
+            continue
+        line = lead
+        for piece in re.findall(r"[^_]+_?", part):
+            if len(line) + len(piece) > width and line.strip():
+                lines.append(line)
+                line = "  "
+            line += piece
+        lines.append(line)
+    return lines
 
 
 def missed(report: CoverageReport) -> list[tuple[str, list[tuple[Kind, list[str]]]]]:
