@@ -36,6 +36,8 @@ class Run:
     procedure: str
     version: int | None
     started: dt.datetime
+    depth: int = 0
+    """0 for the session's own procedure, more for a procedure it called."""
     data: dict[str, Any] = field(default_factory=dict)
     reached: set[str] = field(default_factory=set)
     moved_by: set[str] = field(default_factory=set)
@@ -65,7 +67,7 @@ def runs(journal: Sequence[Entry], library: Library) -> list[Run]:
     for entry in journal:
         depth = entry.depth
         if entry.kind in ("start", "call"):
-            run = Run(entry.procedure, entry.version, entry.at, dict(entry.data))
+            run = Run(entry.procedure, entry.version, entry.at, depth, dict(entry.data))
             open_[depth] = run
             found.append(run)
             made = {k: v for k, v in made.items() if k[0] != depth}
@@ -107,11 +109,11 @@ def measure(
     zone = zone or library.calendar.zone
     count, of = kpi.measure.count, kpi.measure.of
     tallies: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    test_count, test_of = _matcher(count, library), _matcher(of, library)
+    test_count, test_of = matcher(count, library), matcher(of, library)
     for journal in journals:
         for run in runs(journal, library):
             for index, (selector, test) in enumerate(((count, test_count), (of, test_of))):
-                for when, amount in _amounts(run, selector, test):
+                for when, amount in amounts(run, selector, test):
                     tallies[period_of(when.astimezone(zone), kpi.period)][index] += amount
     figures = []
     for period in sorted(tallies):
@@ -122,7 +124,8 @@ def measure(
     return figures
 
 
-def _matcher(selector: Selector, library: Library) -> Any:
+def matcher(selector: Selector, library: Library) -> Any:
+    """A test of whether a run is one the selector picks."""
     where = compile_expression(parse(selector.where)) if selector.where is not None else None
 
     def matches(run: Run) -> bool:
@@ -152,7 +155,8 @@ def _true(where: Any, data: Mapping[str, Any], library: Library, run: Run) -> bo
     return bool(where(context))
 
 
-def _amounts(run: Run, selector: Selector, matches: Any) -> Iterable[tuple[dt.datetime, Decimal]]:
+def amounts(run: Run, selector: Selector, matches: Any) -> Iterable[tuple[dt.datetime, Decimal]]:
+    """What a run adds to a selector's tally, and when: one, a field's value, or one per promise entry."""
     if not matches(run):
         return
     if selector.promise is not None:

@@ -14,7 +14,20 @@ from typer.exceptions import Abort, Exit, TyperException
 from typer.models import Context
 
 from sopflow.__about__ import __version__
-from sopflow.cli import checks, coverage, generate, graph, handbook, listing, prove, sessions, show, translate, walk
+from sopflow.cli import (
+    checks,
+    coverage,
+    generate,
+    graph,
+    handbook,
+    kpi,
+    listing,
+    prove,
+    sessions,
+    show,
+    translate,
+    walk,
+)
 from sopflow.cli.common import SETTINGS, report
 
 
@@ -70,6 +83,7 @@ app.command("list")(listing.list_procedures)
 app.command("show")(show.show)
 app.command("graph")(graph.graph)
 app.command("handbook")(handbook.handbook)
+app.command("kpi")(kpi.kpi_command)
 app.command("walk")(walk.walk)
 app.command("schema")(checks.schema)
 app.add_typer(sessions.sessions_app, name="sessions")

@@ -1,0 +1,129 @@
+"""The department's KPI report: every declared target over a stretch of time, with its trend and cases.
+
+A manager asks three things of a figure: is the target met, is it getting better, and which
+cases are behind it. One pass over the journals answers all three for every KPI of a
+``targets`` document: the figure over the whole stretch, the figure per week or month, and
+the sessions counted (and counted against). Journals are read one at a time, so a store of a
+year's sessions is never held in memory at once; the cases kept are ids, never data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sopflow.analysis.kpi import HUNDRED, Figure, Run, amounts, matcher, period_of, runs
+from sopflow.library import Library
+from sopflow.model import Kpi, Targets
+from sopflow.model.base import Text
+from sopflow.model.targets import Period
+from sopflow.runtime import Entry
+
+
+@dataclass
+class KpiResult:
+    """One KPI over the stretch: the figure, its trend by period, and the sessions behind it."""
+
+    name: str
+    kpi: Kpi
+    total: Figure | None
+    """``None`` for a KPI no procedure measures (``kpi.unmeasured`` says why)."""
+    trend: list[Figure] = field(default_factory=list)
+    counted: list[str] = field(default_factory=list)
+    """Sessions that count towards the figure (a called procedure's run counts as its session)."""
+    against: list[str] = field(default_factory=list)
+    """Sessions it is counted out of."""
+
+    @property
+    def unmeasured(self) -> Text | None:
+        return self.kpi.unmeasured
+
+
+@dataclass
+class KpiReport:
+    """Every KPI of one targets document, over ``[since, until)`` (open where ``None``)."""
+
+    targets: Targets
+    since: dt.datetime | None
+    until: dt.datetime | None
+    by: Period | None
+    results: list[KpiResult]
+    sessions: int
+    """Journals read (each a session)."""
+
+
+def kpi_report(
+    targets: Targets,
+    journals: Iterable[Sequence[Entry]],
+    library: Library,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    by: Period | None = None,
+) -> KpiReport:
+    """Measure every KPI of ``targets`` from ``journals`` in one pass; ``by`` overrides each KPI's period."""
+    zone = library.calendar.zone
+    measured = {name: kpi for name, kpi in targets.kpis.items() if kpi.measure is not None}
+    tests = {
+        name: (matcher(kpi.measure.count, library), matcher(kpi.measure.of, library))
+        for name, kpi in measured.items()
+        if kpi.measure is not None
+    }
+    periods: dict[str, dict[str, list[Decimal]]] = {name: defaultdict(_pair) for name in measured}
+    totals: dict[str, list[Decimal]] = {name: _pair() for name in measured}
+    cases: dict[str, tuple[dict[str, None], dict[str, None]]] = {name: ({}, {}) for name in measured}
+    read = 0
+    for journal in journals:
+        read += 1
+        session = _session(journal)
+        for run in runs(journal, library):
+            for name, kpi in measured.items():
+                assert kpi.measure is not None
+                selectors = (kpi.measure.count, kpi.measure.of)
+                for index, (selector, test) in enumerate(zip(selectors, tests[name], strict=True)):
+                    for when, amount in amounts(run, selector, test):
+                        if (since is not None and when < since) or (until is not None and when >= until):
+                            continue
+                        periods[name][period_of(when.astimezone(zone), by or kpi.period)][index] += amount
+                        totals[name][index] += amount
+                        cases[name][index].setdefault(_case(session, run), None)
+    results = []
+    for name, kpi in targets.kpis.items():
+        if name not in measured:
+            results.append(KpiResult(name, kpi, None))
+            continue
+        trend = [_figure(kpi, period, *periods[name][period]) for period in sorted(periods[name])]
+        total = _figure(kpi, _stretch(since, until), *totals[name])
+        counted, against = cases[name]
+        results.append(KpiResult(name, kpi, total, trend, sorted(counted), sorted(against)))
+    return KpiReport(targets, since, until, by, results, read)
+
+
+def _pair() -> list[Decimal]:
+    return [Decimal(0), Decimal(0)]
+
+
+def _figure(kpi: Kpi, period: str, count: Decimal, of: Decimal) -> Figure:
+    percent = (count / of * HUNDRED).quantize(Decimal("0.1")) if of else None
+    met = kpi.target.met(percent) if kpi.target is not None and percent is not None else None
+    return Figure(period, count, of, percent, met)
+
+
+def _stretch(since: dt.datetime | None, until: dt.datetime | None) -> str:
+    start = since.date().isoformat() if since is not None else "…"
+    end = until.date().isoformat() if until is not None else "…"
+    return f"{start} – {end}"
+
+
+def _session(journal: Sequence[Entry]) -> str | None:
+    first = journal[0] if journal else None
+    return first.meta.session if first is not None and first.meta is not None else None
+
+
+def _case(session: str | None, run: Run) -> str:
+    """The case a manager opens: the session, and the procedure when the run was a call inside it."""
+    where = session or f"{run.procedure}@{run.started.isoformat()}"
+    return where if session is None or run.depth == 0 else f"{where} ({run.procedure})"
