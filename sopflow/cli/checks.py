@@ -18,10 +18,9 @@ from rich.table import Table
 
 from sopflow.analysis.lint import RULES, lint_library
 from sopflow.check import check_documents
-from sopflow.cli.common import EXIT_OK, EXIT_PROBLEMS, print_diagnostics, stdout, summary
+from sopflow.cli.common import EXIT_OK, EXIT_PROBLEMS, print_diagnostics, stdout, summary, write_out
 from sopflow.cli.files import Selection, select
 from sopflow.diagnostics import Diagnostic
-from sopflow.errors import CommandError
 from sopflow.library import Library
 
 Format = Literal["text", "json"]
@@ -159,11 +158,4 @@ def schema(
 ) -> None:
     """Print the JSON Schema of the procedure language, for editor completion and checking."""
     text = json.dumps(schema_document(library_paths), ensure_ascii=False, indent=2) + "\n"
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
-    stdout().print(f"wrote {escape(str(output))}")
+    write_out(text, output, say=True)

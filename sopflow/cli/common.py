@@ -163,3 +163,17 @@ def language(lang: str | None, languages: Sequence[str], what: str) -> str:
             raise CommandError(f"unknown language '{lang}'; choose one of: {known}")
         stderr().print(f"note: {what} has no {lang} texts; showing {', '.join(languages)} instead")
     return lang
+
+
+def write_out(text: str, output: Path | None, *, say: bool = False) -> None:
+    """A report to standard output, or to ``output`` (saying so when ``say``); a file that cannot
+    be written is a usage error naming it, not a traceback."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
+    if say:
+        stdout().print(f"wrote {escape(str(output))}")

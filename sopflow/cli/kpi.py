@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -19,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sopflow.analysis.kpi_report import KpiReport, kpi_report
-from sopflow.cli.common import language, library, stdout
+from sopflow.cli.common import language, library, stdout, write_out
 from sopflow.cli.sessions import StoreOpt
 from sopflow.cli.show import LangOpt, LibraryOpt
 from sopflow.errors import CommandError
@@ -71,14 +70,7 @@ def kpi_command(
         if fmt == "json"
         else report_html(report, shown)
     )
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
-    stdout().print(f"wrote {escape(str(output))}")
+    write_out(text, output, say=True)
 
 
 def _targets(lib: Library, targets_id: str | None) -> Any:

@@ -10,7 +10,6 @@ comes with a counterexample scenario on request.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,7 +25,7 @@ from sopflow.analysis.verify import CODES, Finding, Report, verify
 from sopflow.check import check_documents
 from sopflow.check.locate import locate
 from sopflow.cli.checks import ExcludeOpt, PathsArg
-from sopflow.cli.common import EXIT_OK, EXIT_PROBLEMS, print_diagnostics, stdout, summary
+from sopflow.cli.common import EXIT_OK, EXIT_PROBLEMS, print_diagnostics, stdout, summary, write_out
 from sopflow.cli.files import select
 from sopflow.compile import Procedure
 from sopflow.diagnostics import Diagnostic
@@ -94,7 +93,7 @@ def check(
     elif fmt == "sarif":
         text = json.dumps(sarif(found), ensure_ascii=False, indent=2) + "\n"
     if text is not None:
-        _out(text, output)
+        write_out(text, output)
     else:
         _text(found, reports, written, len(chosen.files), checked.ok)
         if mutation is not None:
@@ -245,13 +244,3 @@ def _uri(source: str) -> str:
         return path.resolve().relative_to(Path.cwd()).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-def _out(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
