@@ -1,0 +1,98 @@
+"""Conformance of host logs: which cases broke which SOP rule, found by replaying them on the step kernel.
+
+A property company's records — a ticketing system's event log, a CRM export, sopflow's own
+journals — are read one case at a time (:mod:`.logs`), translated through a declared mapping
+(:mod:`.mapping`), replayed through :func:`sopflow.runtime.kernel.step` in strict mode
+(:mod:`.replay`) and, when a case does not fit, aligned to the procedure with the fewest
+changes (:mod:`.align`). Each deviation names the clause of the SOP it breaks (:mod:`.result`);
+the report counts them per procedure, kind and clause (:mod:`.report`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from sopflow.analysis.conformance.align import LIMIT, Aligner
+from sopflow.analysis.conformance.logs import LogCase, Row, cases, journal_cases, read_rows
+from sopflow.analysis.conformance.mapping import Columns, LogError, LogMapping, load_mapping, mapping_from
+from sopflow.analysis.conformance.replay import Vocabulary, fits, prepare
+from sopflow.analysis.conformance.report import ConformanceReport, ProcedureFigures, to_html
+from sopflow.analysis.conformance.result import KINDS, CaseResult, Clause, Deviation, Kind
+from sopflow.library import Library
+from sopflow.runtime.journal import Entry
+
+__all__ = [
+    "KINDS",
+    "CaseResult",
+    "Clause",
+    "ConformanceReport",
+    "Deviation",
+    "Kind",
+    "LogCase",
+    "LogError",
+    "LogMapping",
+    "ProcedureFigures",
+    "Row",
+    "check_file",
+    "check_journals",
+    "check_log",
+    "conform",
+    "load_mapping",
+    "mapping_from",
+    "read_rows",
+    "to_html",
+]
+
+
+def conform(
+    library: Library, log: Iterable[LogCase], mapping: LogMapping, *, limit: int = LIMIT
+) -> Iterator[CaseResult]:
+    """Each case's result, as the log is read: fitting cases by straight replay, the others aligned."""
+    procedure = library.get(mapping.procedure, mapping.version)
+    words = Vocabulary(procedure)
+    aligner = Aligner(words, complete=mapping.complete, limit=limit)
+    zone = mapping.zone(library.calendar.zone)
+    for case in log:
+        trace = prepare(case, mapping, words, zone)
+        if fits(trace, mapping.complete):
+            yield CaseResult(trace.case, procedure.id, trace.rows)
+        else:
+            yield aligner.align(trace)
+
+
+def check_log(
+    library: Library,
+    log: Iterable[LogCase],
+    mapping: LogMapping,
+    *,
+    keep: int = 1000,
+    worst: int = 10,
+    limit: int = LIMIT,
+) -> ConformanceReport:
+    """Check every case of ``log`` against the mapping's procedure; see :class:`ConformanceReport`."""
+    report = ConformanceReport(keep=keep, worst=worst)
+    for result in conform(library, log, mapping, limit=limit):
+        report.add(result)
+    return report
+
+
+def check_file(
+    library: Library, path: str | Path, mapping: LogMapping, *, fmt: str | None = None, keep: int = 1000
+) -> ConformanceReport:
+    """Check a CSV, JSON Lines or XES file, streamed one case at a time."""
+    zone = mapping.zone(library.calendar.zone)
+    return check_log(library, cases(read_rows(path, fmt), mapping, zone), mapping, keep=keep)
+
+
+def check_journals(
+    library: Library, entries: Iterable[Entry], procedure: str, *, keep: int = 1000
+) -> ConformanceReport:
+    """Check sessions' journals (a store's ``journal`` rows, sessions one after another) against ``procedure``.
+
+    Useful for sessions that ran without strict mode, or on an older version: what the
+    host did is replayed on the library's procedure as it stands.
+    """
+    fields = {name for p in library[procedure].family().values() for name in p.fields}
+    mapping = LogMapping(procedure=procedure, columns=Columns(actor="actor"), data={f: f for f in sorted(fields)})
+    return check_log(library, journal_cases(entries), mapping, keep=keep)

@@ -1,0 +1,479 @@
+"""The fewest changes that make a case fit: a shortest-path search over (position, configuration).
+
+Reporting only the first refusal would let one early slip hide everything after it, and
+replaying on regardless would report every later event as wrong. An alignment instead
+finds the cheapest explanation of the whole case. From each node — how far into the log,
+and the kernel's configuration — the moves are:
+
+* synchronous: the logged event, stepped by the kernel at its timestamp (cost 0, plus 1
+  for each promise missed on the way: a ``time`` deviation);
+* the logged event with a repair of one kind (cost 1): by a role allowed to fire it
+  (``role``), with the data its guards would have needed or past the invariant it breaks
+  (``data``), or at the previous event's time, before a timer moved the procedure on (``time``);
+* a log move: the event skipped, as if it had not happened (cost 1, ``order``);
+* a model move: an event the procedure allowed there, inserted (cost 1, ``missing``).
+
+Every move is a call to :func:`sopflow.runtime.kernel.step`; nothing here knows a rule.
+Dijkstra's search with ties broken towards the furthest position finds a cheapest
+alignment; it is bounded by ``limit`` nodes expanded, and a case that hits the bound says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from sopflow.analysis.conformance.replay import (
+    LogEvent,
+    Trace,
+    Vocabulary,
+    begin,
+    missed,
+    owner,
+    roles_for,
+    trigger,
+)
+from sopflow.analysis.conformance.result import CaseResult, Clause, Deviation, Kind
+from sopflow.analysis.domains import field_domains
+from sopflow.compile import Procedure, WayIR
+from sopflow.errors import (
+    EventNotAllowed,
+    InvariantViolated,
+    RoleNotAllowed,
+    SessionFinished,
+    SopflowError,
+)
+from sopflow.runtime import kernel
+from sopflow.runtime.config import Check, Configuration, Fire, Frame, Move, Tick
+
+LIMIT = 20_000
+"""Nodes a case's search may expand before it settles for its best partial alignment."""
+COMBINATIONS = 16
+"""Data combinations tried per inserted event or data repair."""
+
+
+class _Node(NamedTuple):
+    at: int
+    """How many of the case's events are behind."""
+    config: Configuration
+    cost: tuple[int, int]
+    """(deviations, of which rows skipped): among equally cheap alignments, the one that believes more of the log."""
+    parent: int | None
+    found: tuple[Deviation, ...]
+
+
+class Aligner:
+    """Aligns cases of one procedure; keeps the field domains it tries between cases."""
+
+    def __init__(self, words: Vocabulary, *, complete: bool = True, limit: int = LIMIT) -> None:
+        self.words = words
+        self.complete = complete
+        self.limit = limit
+        self._domains: dict[tuple[str, int], dict[str, list[Any]]] = {}
+
+    def align(self, trace: Trace) -> CaseResult:
+        result = CaseResult(trace.case, trace.procedure.id, trace.rows)
+        try:
+            first = begin(trace)
+        except SopflowError as exc:
+            procedure = trace.procedure
+            clause = Clause.of(procedure.id, procedure.ir.initial, procedure.source, "start data")
+            message = f"the case cannot start: {getattr(exc, 'message', str(exc))}"
+            result.deviations.append(Deviation(trace.case, "data", 0, trace.at, None, message, clause))
+            result.cost = 1
+            result.aligned = False
+            return result
+        events = trace.events
+        nodes: list[_Node] = [_Node(0, first.config, (0, 0), None, ())]
+        best: dict[tuple[int, Any], tuple[int, int]] = {(0, _key(first.config)): (0, 0)}
+        counter = itertools.count()
+        heap: list[tuple[tuple[int, int], int, int, int]] = [((0, 0), 0, next(counter), 0)]
+        expanded = 0
+        furthest = 0
+        goal: int | None = None
+        while heap:
+            cost, _, _, current = heapq.heappop(heap)
+            node = nodes[current]
+            if best.get((node.at, _key(node.config)), cost) < cost:
+                continue
+            if node.at > nodes[furthest].at:
+                furthest = current
+            if node.at == len(events) and (not self.complete or node.config.frames[0].outcome is not None):
+                goal = current
+                break
+            expanded += 1
+            if expanded > self.limit:
+                break
+            for config, step_cost, index, found in self._moves(trace, node):
+                skipped = index > node.at and config is node.config
+                total = (cost[0] + step_cost, cost[1] + skipped)
+                k = (index, _key(config))
+                known = best.get(k)
+                if known is not None and known <= total:
+                    continue
+                best[k] = total
+                nodes.append(_Node(index, config, total, current, found))
+                heapq.heappush(heap, (total, -index, next(counter), len(nodes) - 1))
+        end = goal if goal is not None else furthest
+        result.aligned = goal is not None
+        path: list[Deviation] = []
+        walk: int | None = end
+        while walk is not None:
+            path[:0] = nodes[walk].found
+            walk = nodes[walk].parent
+        if goal is None:
+            for event in events[nodes[end].at :]:
+                path.append(self._skipped(trace, nodes[end].config, event, "the search stopped before this row"))
+        result.deviations = _merged(path)
+        result.cost = sum(d.cost for d in path)
+        result.outcome = nodes[end].config.frames[0].outcome
+        return result
+
+    # -- moves ----------------------------------------------------------------------------------
+
+    def _moves(self, trace: Trace, node: _Node) -> Iterator[tuple[Configuration, int, int, tuple[Deviation, ...]]]:
+        events = trace.events
+        config = node.config
+        i = node.at
+        now = events[i - 1].at if i else trace.at
+        if i < len(events):
+            event = events[i]
+            move = kernel.step(config, trigger(config, event), strict=True)
+            if move.refusal is None:
+                lost = self._missed(trace, config, move, event)
+                yield move.config, len(lost), i + 1, lost
+            else:
+                yield from self._repairs(trace, config, i, move, now)
+            if event.kind == "fire":
+                yield from self._rerouted(trace, config, i, move)
+            if event.kind != "tick":
+                reason = move.refusal.message if move.refusal is not None else "the procedure did not need it here"
+                yield config, 1, i + 1, (self._skipped(trace, config, event, reason),)
+        if config.frames[0].outcome is None:
+            yield from self._inserted(trace, config, i, now)
+            if i == len(events):
+                yield from self._waited(trace, config, i)
+
+    def _repairs(
+        self, trace: Trace, config: Configuration, position: int, refused: Move, now: dt.datetime
+    ) -> Iterator[tuple[Configuration, int, int, tuple[Deviation, ...]]]:
+        """The logged event, repaired in one way: role, invariant, or time."""
+        refusal = refused.refusal
+        event = trace.events[position]
+        if isinstance(refusal, RoleNotAllowed) and event.kind == "fire":
+            found = owner(config.frames, event.name)
+            if found is not None:
+                frame, way = found
+                roles = roles_for(frame, way)
+                move = kernel.step(config, Fire(event.name, roles[0], event.at, event.actor, event.data), strict=True)
+                if move.refusal is None:
+                    clause = _clause(frame, f"role: {', '.join(roles)}")
+                    message = (
+                        f"'{event.name}' was done by role '{event.role}'; the procedure gives it to {', '.join(roles)}"
+                    )
+                    dev = self._deviation(trace, config, event, "role", message, clause)
+                    lost = self._missed(trace, config, move, event)
+                    yield move.config, 1 + len(lost), position + 1, (dev, *lost)
+        if isinstance(refusal, InvariantViolated):
+            move = kernel.step(config, trigger(config, event), strict=False)
+            if move.refusal is None:
+                frame = config.frames[-1]
+                found = owner(config.frames, event.name)
+                if found is not None:
+                    frame = found[0]
+                name = refusal.message.split("invariant '", 1)[-1].split("'", 1)[0]
+                text = next((t for n, t, _ in frame.procedure.invariants if n == name), "")
+                clause = _clause(frame, f"invariant {name}: {text}")
+                message = f"'{event.name}' breaks invariant '{name}' ({text}) with the data the log shows"
+                dev = self._deviation(trace, config, event, "data", message, clause)
+                lost = self._missed(trace, config, move, event)
+                yield move.config, 1 + len(lost), position + 1, (dev, *lost)
+        if isinstance(refusal, (EventNotAllowed, SessionFinished)) and event.at > now:
+            moved = kernel.step(config, Tick(event.at), strict=True)
+            timers = [e for e in moved.entries if e.kind == "timer"]
+            if timers:
+                move = kernel.step(config, trigger(config, event, now), strict=True)
+                if move.refusal is None:
+                    first = timers[0]
+                    frame = config.frames[min(first.depth, len(config.frames) - 1)]
+                    timer = next((t for t in frame.here.timers if t.name == first.event), None)
+                    wait = timer.wait if timer is not None and timer.wait else _spoken(timer.delay if timer else None)
+                    clause = _clause(frame, f"timer {first.event}: {wait}")
+                    message = (
+                        f"'{event.name}' came at {event.at:%Y-%m-%d %H:%M}, after timer '{first.event}' ({wait}) "
+                        f"fell due at {first.at:%Y-%m-%d %H:%M} in '{frame.state}'"
+                    )
+                    dev = self._deviation(trace, config, event, "time", message, clause)
+                    yield move.config, 1, position + 1, (dev,)
+
+    def _rerouted(
+        self, trace: Trace, config: Configuration, position: int, logged: Move
+    ) -> Iterator[tuple[Configuration, int, int, tuple[Deviation, ...]]]:
+        """The logged event with data its guards would need to go where the log went next."""
+        event = trace.events[position]
+        found = owner(config.frames, event.name)
+        if found is None:
+            return
+        frame, way = found
+        if len(way.branches) < 2 and (logged.refusal is None or isinstance(logged.refusal, EventNotAllowed)):
+            return
+        went = _target(logged, event.name)
+        seen = {went}
+        for data in self._combinations(frame.procedure, way, event.data):
+            move = kernel.step(
+                config,
+                Fire(event.name, event.role or roles_for(frame, way)[0], event.at, event.actor, data),
+                strict=True,
+            )
+            if move.refusal is not None:
+                continue
+            target = _target(move, event.name)
+            if target in seen:
+                continue
+            seen.add(target)
+            guards = [b.guard_text for b in way.branches if b.guard_text]
+            rule = f"guard: {guards[0]}" if guards else "data"
+            if logged.refusal is not None:
+                reason = logged.refusal.message
+            else:
+                reason = f"with the data the log shows, the procedure goes to '{went}', not '{target}'"
+            shown = self.words.redacted(event.data)
+            message = f"'{event.name}' with {shown or 'no data'}: {reason}"
+            dev = self._deviation(trace, config, event, "data", message, _clause(frame, rule))
+            lost = self._missed(trace, config, move, event)
+            yield move.config, 1 + len(lost), position + 1, (dev, *lost)
+
+    def _inserted(
+        self, trace: Trace, config: Configuration, i: int, now: dt.datetime
+    ) -> Iterator[tuple[Configuration, int, int, tuple[Deviation, ...]]]:
+        """Model moves: each event (and checklist item) the procedure offers, done at ``now``."""
+        frames = config.frames
+        index = trace.events[i].position if i < len(trace.events) else trace.rows
+        seen: set[Any] = set()
+        for name in kernel.allowed(frames):
+            found = owner(frames, name)
+            if found is None:
+                continue
+            frame, way = found
+            role = roles_for(frame, way)[0]
+            for data in self._combinations(frame.procedure, way, {}, every=True):
+                move = kernel.step(config, Fire(name, role, now, None, data), strict=True)
+                if move.refusal is not None or missed(move):
+                    continue
+                k = _key(move.config)
+                if k in seen:
+                    continue
+                seen.add(k)
+                yield move.config, 1, i, (self._missing(trace, config, frame, name, index, now),)
+        current = frames[-1]
+        for item in current.here.checklist:
+            if item.name in current.ticked:
+                continue
+            role = current.here.role or next(iter(current.procedure.roles), "")
+            move = kernel.step(config, Check(item.name, role, now), strict=True)
+            if move.refusal is None:
+                yield move.config, 1, i, (self._missing(trace, config, current, item.name, index, now),)
+
+    def _waited(
+        self, trace: Trace, config: Configuration, i: int
+    ) -> Iterator[tuple[Configuration, int, int, tuple[Deviation, ...]]]:
+        """After the last row, time may pass until the next timer: the procedure moves by itself."""
+        deadlines = [d for f in config.frames for d in f.deadlines.values()]
+        if not deadlines:
+            return
+        move = kernel.step(config, Tick(min(deadlines)), strict=True)
+        if move.refusal is None and move.entries:
+            last = trace.events[-1] if trace.events else None
+            lost = self._missed(trace, config, move, last)
+            yield move.config, len(lost), i, lost
+
+    # -- deviations -----------------------------------------------------------------------------
+
+    def _skipped(self, trace: Trace, config: Configuration, event: LogEvent, reason: str) -> Deviation:
+        frame = config.frames[-1]
+        found = owner(config.frames, event.name)
+        kind: Kind = "order"
+        rule = "order"
+        if config.frames[0].outcome is not None:
+            message = f"'{event.name}' after the procedure ended ({config.frames[0].outcome})"
+        elif found is None:
+            message = f"'{event.name}' is not allowed in '{frame.state}'"
+        else:
+            frame = found[0]
+            message = f"'{event.name}' was recorded but does not fit here: {reason}"
+        return self._deviation(trace, config, event, kind, message, _clause(frame, rule))
+
+    def _missing(
+        self, trace: Trace, config: Configuration, frame: Frame, name: str, index: int, now: dt.datetime
+    ) -> Deviation:
+        message = f"'{name}' is required in '{frame.state}' but the log does not show it"
+        clause = _clause(frame, "step")
+        return Deviation(
+            trace.case, "missing", index, now, None, message, clause, None, name, None, _allowed(config.frames)
+        )
+
+    def _missed(self, trace: Trace, config: Configuration, move: Move, event: LogEvent | None) -> tuple[Deviation, ...]:
+        found: list[Deviation] = []
+        for entry in move.entries:
+            if entry.kind != "promise" or entry.detail != "missed":
+                continue
+            frames = config.frames
+            frame = frames[min(entry.depth, len(frames) - 1)]
+            promise = next((p for p in frame.procedure.ir.promises if p.name == entry.event), None)
+            wait = promise.wait if promise is not None else "?"
+            citation = promise.source if promise is not None and promise.source else frame.here.source
+            clause = Clause.of(
+                frame.procedure.id, entry.source or frame.state, citation, f"promise {entry.event}: {wait}"
+            )
+            message = f"promise '{entry.event}' ({wait}) was missed at {entry.at:%Y-%m-%d %H:%M}"
+            if event is not None:
+                message += f"; the log's next step came at {event.at:%Y-%m-%d %H:%M}"
+            index = event.position if event is not None else trace.rows
+            found.append(
+                Deviation(
+                    trace.case,
+                    "time",
+                    index,
+                    entry.at,
+                    event.row if event else None,
+                    message,
+                    clause,
+                    event.activity if event else None,
+                    event.name if event else None,
+                    None,
+                    _allowed(frames),
+                )
+            )
+        return tuple(found)
+
+    def _deviation(
+        self, trace: Trace, config: Configuration, event: LogEvent, kind: Kind, message: str, clause: Clause
+    ) -> Deviation:
+        return Deviation(
+            trace.case,
+            kind,
+            event.position,
+            event.at,
+            event.row,
+            message,
+            clause,
+            event.activity,
+            event.name,
+            event.role,
+            _allowed(config.frames),
+        )
+
+    def _combinations(
+        self, procedure: Procedure, way: WayIR, given: Mapping[str, Any], every: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """Data for ``way``: what was given, with each field the procedure's guards tell apart tried in turn.
+
+        ``every``: optional fields too (an inserted event may have to bring what its state requires).
+        """
+        k = (procedure.id, procedure.version)
+        domains = self._domains.get(k)
+        if domains is None:
+            domains = self._domains[k] = field_domains(procedure)
+        names = [n for n, required in way.data if every or required or n in given]
+        choices = [domains.get(n, ["x"]) for n in names]
+        for count, values in enumerate(itertools.product(*choices)):
+            if count >= COMBINATIONS:
+                return
+            data = dict(given)
+            data.update(zip(names, values, strict=True))
+            yield data
+
+
+def _merged(path: list[Deviation]) -> list[Deviation]:
+    """An event the log skipped and the same event inserted elsewhere are one event out of order.
+
+    Kept at the earlier of the two positions, with that position's clause, whichever of
+    the equally cheap alignments the search happened to find.
+    """
+    out = list(path)
+    i = 0
+    while i < len(out):
+        d = out[i]
+        if d.kind in ("order", "missing") and d.event is not None:
+            other = "missing" if d.kind == "order" else "order"
+            j = next((j for j in range(i + 1, len(out)) if out[j].kind == other and out[j].event == d.event), None)
+            if j is not None:
+                late = out[j]
+                logged = d if d.kind == "order" else late
+                message = (
+                    f"'{d.event}' is out of order: the log has it at row {logged.index}, "
+                    f"the procedure needs it at row {min(d.index, late.index)} ({d.clause.state})"
+                )
+                out[i] = Deviation(
+                    d.case,
+                    "order",
+                    d.index,
+                    d.at,
+                    logged.row,
+                    message,
+                    d.clause,
+                    logged.activity,
+                    d.event,
+                    logged.role,
+                    d.allowed,
+                    d.cost + late.cost,
+                )
+                del out[j]
+        i += 1
+    return out
+
+
+def _target(move: Move, event: str) -> str | None:
+    for entry in move.entries:
+        if entry.kind == "fire" and entry.event == event:
+            return entry.target
+    return None
+
+
+def _clause(frame: Frame, rule: str) -> Clause:
+    here = frame.here
+    return Clause.of(frame.procedure.id, frame.state, here.source or frame.procedure.source, rule)
+
+
+def _allowed(frames: Sequence[Frame]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    out = []
+    for name in kernel.allowed(tuple(frames)):
+        found = owner(tuple(frames), name)
+        if found is not None:
+            out.append((name, roles_for(*found)))
+    return tuple(out)
+
+
+def _spoken(seconds: float | None) -> str:
+    if seconds is None:
+        return "its wait"
+    minutes = int(seconds // 60)
+    return f"{minutes} min" if minutes else f"{int(seconds)} s"
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    return value
+
+
+def _key(config: Configuration) -> tuple[Any, ...]:
+    """A configuration as the search compares them: everything but the journal's length."""
+    return tuple(
+        (
+            f.procedure.id,
+            f.state,
+            tuple(sorted((k, _frozen(v)) for k, v in f.data.items())),
+            tuple(sorted(f.deadlines.items())) if f.deadlines else (),
+            f.outcome,
+            f.call,
+            tuple(sorted(f.promises.items())) if f.promises else (),
+            f.ticked,
+        )
+        for f in config.frames
+    )
