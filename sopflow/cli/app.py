@@ -14,7 +14,7 @@ from typer.exceptions import Abort, Exit, TyperException
 from typer.models import Context
 
 from sopflow.__about__ import __version__
-from sopflow.cli import checks, generate, graph, listing, prove, sessions, show, translate, walk
+from sopflow.cli import checks, conformance, generate, graph, listing, prove, sessions, show, translate, walk
 from sopflow.cli.common import SETTINGS, report
 
 
@@ -65,6 +65,7 @@ app.command("validate")(checks.validate)
 app.command("lint")(checks.lint)
 app.command("check")(prove.check)
 app.command("generate")(generate.generate_command)
+app.command("conformance")(conformance.conformance)
 app.command("list")(listing.list_procedures)
 app.command("show")(show.show)
 app.command("graph")(graph.graph)

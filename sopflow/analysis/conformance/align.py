@@ -24,6 +24,7 @@ import datetime as dt
 import heapq
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 from sopflow.analysis.conformance.replay import (
@@ -31,7 +32,6 @@ from sopflow.analysis.conformance.replay import (
     Trace,
     Vocabulary,
     begin,
-    missed,
     owner,
     roles_for,
     trigger,
@@ -139,59 +139,56 @@ class Aligner:
         config = node.config
         i = node.at
         now = events[i - 1].at if i else trace.at
+        base: Configuration = config
+        lost: tuple[Deviation, ...] = ()
         if i < len(events):
             event = events[i]
-            move = kernel.step(config, trigger(config, event), strict=True)
+            # What stands when the row comes: timers and promises due by its time have run.
+            seen = kernel.step(config, Tick(event.at), strict=True)
+            base, lost = seen.config, self._missed(trace, config, seen, event)
+            move = kernel.step(config, trigger(base, event), strict=True)
             if move.refusal is None:
-                lost = self._missed(trace, config, move, event)
-                yield move.config, len(lost), i + 1, lost
+                missed_too = self._missed(trace, config, move, event)
+                yield move.config, len(missed_too), i + 1, missed_too
             else:
-                yield from self._repairs(trace, config, i, move, now)
+                yield from self._repairs(trace, config, base, i, move, now)
             if event.kind == "fire":
-                yield from self._rerouted(trace, config, i, move)
+                yield from self._rerouted(trace, config, base, i, move)
             if event.kind != "tick":
                 reason = move.refusal.message if move.refusal is not None else "the procedure did not need it here"
-                yield config, 1, i + 1, (self._skipped(trace, config, event, reason),)
+                yield config, 1, i + 1, (self._skipped(trace, base, event, reason),)
+        # A step the log lacks happened right after the previous row, or (when timers fell due
+        # in between) just before the next one.
+        inserted: set[Any] = set()
         if config.frames[0].outcome is None:
-            yield from self._inserted(trace, config, i, now)
-            if i == len(events):
-                yield from self._waited(trace, config, i)
+            for after, found in self._inserted(trace, config, i, now):
+                if _key(after) not in inserted:
+                    inserted.add(_key(after))
+                    yield after, 1, i, (found,)
+        if base is not config and base.frames[0].outcome is None:
+            for after, found in self._inserted(trace, base, i, events[i].at):
+                if _key(after) not in inserted:
+                    inserted.add(_key(after))
+                    yield after, 1 + len(lost), i, (*lost, found)
+        if i == len(events) and config.frames[0].outcome is None:
+            yield from self._waited(trace, config, i)
 
     def _repairs(
-        self, trace: Trace, config: Configuration, position: int, refused: Move, now: dt.datetime
+        self,
+        trace: Trace,
+        config: Configuration,
+        view: Configuration,
+        position: int,
+        refused: Move,
+        now: dt.datetime,
     ) -> Iterator[tuple[Configuration, int, int, tuple[Deviation, ...]]]:
-        """The logged event, repaired in one way: role, invariant, or time."""
+        """The logged event, repaired in one way: role, invariant, or time.
+
+        ``view`` is ``config`` once time has come to the row: where the event was tried.
+        """
         refusal = refused.refusal
         event = trace.events[position]
-        if isinstance(refusal, RoleNotAllowed) and event.kind == "fire":
-            found = owner(config.frames, event.name)
-            if found is not None:
-                frame, way = found
-                roles = roles_for(frame, way)
-                move = kernel.step(config, Fire(event.name, roles[0], event.at, event.actor, event.data), strict=True)
-                if move.refusal is None:
-                    clause = _clause(frame, f"role: {', '.join(roles)}")
-                    message = (
-                        f"'{event.name}' was done by role '{event.role}'; the procedure gives it to {', '.join(roles)}"
-                    )
-                    dev = self._deviation(trace, config, event, "role", message, clause)
-                    lost = self._missed(trace, config, move, event)
-                    yield move.config, 1 + len(lost), position + 1, (dev, *lost)
-        if isinstance(refusal, InvariantViolated):
-            move = kernel.step(config, trigger(config, event), strict=False)
-            if move.refusal is None:
-                frame = config.frames[-1]
-                found = owner(config.frames, event.name)
-                if found is not None:
-                    frame = found[0]
-                name = refusal.message.split("invariant '", 1)[-1].split("'", 1)[0]
-                text = next((t for n, t, _ in frame.procedure.invariants if n == name), "")
-                clause = _clause(frame, f"invariant {name}: {text}")
-                message = f"'{event.name}' breaks invariant '{name}' ({text}) with the data the log shows"
-                dev = self._deviation(trace, config, event, "data", message, clause)
-                lost = self._missed(trace, config, move, event)
-                yield move.config, 1 + len(lost), position + 1, (dev, *lost)
-        if isinstance(refusal, (EventNotAllowed, SessionFinished)) and event.at > now:
+        if isinstance(refusal, (EventNotAllowed, SessionFinished, RoleNotAllowed)) and event.at > now:
             moved = kernel.step(config, Tick(event.at), strict=True)
             timers = [e for e in moved.entries if e.kind == "timer"]
             if timers:
@@ -209,19 +206,48 @@ class Aligner:
                     dev = self._deviation(trace, config, event, "time", message, clause)
                     yield move.config, 1, position + 1, (dev,)
 
+        if isinstance(refusal, RoleNotAllowed) and event.kind == "fire":
+            found = owner(view.frames, event.name)
+            if found is not None:
+                frame, way = found
+                roles = roles_for(frame, way)
+                move = kernel.step(config, Fire(event.name, roles[0], event.at, event.actor, event.data), strict=True)
+                if move.refusal is None:
+                    clause = _clause(frame, f"role: {', '.join(roles)}")
+                    message = (
+                        f"'{event.name}' was done by role '{event.role}'; the procedure gives it to {', '.join(roles)}"
+                    )
+                    dev = self._deviation(trace, view, event, "role", message, clause)
+                    lost = self._missed(trace, config, move, event)
+                    yield move.config, 1 + len(lost), position + 1, (dev, *lost)
+        if isinstance(refusal, InvariantViolated):
+            move = kernel.step(config, trigger(config, event), strict=False)
+            if move.refusal is None:
+                frame = view.frames[-1]
+                found = owner(view.frames, event.name)
+                if found is not None:
+                    frame = found[0]
+                name = refusal.message.split("invariant '", 1)[-1].split("'", 1)[0]
+                text = next((t for n, t, _ in frame.procedure.invariants if n == name), "")
+                clause = _clause(frame, f"invariant {name}: {text}")
+                message = f"'{event.name}' breaks invariant '{name}' ({text}) with the data the log shows"
+                dev = self._deviation(trace, view, event, "data", message, clause)
+                lost = self._missed(trace, config, move, event)
+                yield move.config, 1 + len(lost), position + 1, (dev, *lost)
+
     def _rerouted(
-        self, trace: Trace, config: Configuration, position: int, logged: Move
+        self, trace: Trace, config: Configuration, view: Configuration, position: int, logged: Move
     ) -> Iterator[tuple[Configuration, int, int, tuple[Deviation, ...]]]:
         """The logged event with data its guards would need to go where the log went next."""
         event = trace.events[position]
-        found = owner(config.frames, event.name)
+        found = owner(view.frames, event.name)
         if found is None:
             return
         frame, way = found
         if len(way.branches) < 2 and (logged.refusal is None or isinstance(logged.refusal, EventNotAllowed)):
             return
         went = _target(logged, event.name)
-        seen = {went}
+        seen = {_key(logged.config)} if logged.refusal is None else set()
         for data in self._combinations(frame.procedure, way, event.data):
             move = kernel.step(
                 config,
@@ -231,9 +257,10 @@ class Aligner:
             if move.refusal is not None:
                 continue
             target = _target(move, event.name)
-            if target in seen:
+            k = _key(move.config)
+            if k in seen:
                 continue
-            seen.add(target)
+            seen.add(k)
             guards = [b.guard_text for b in way.branches if b.guard_text]
             rule = f"guard: {guards[0]}" if guards else "data"
             if logged.refusal is not None:
@@ -242,14 +269,14 @@ class Aligner:
                 reason = f"with the data the log shows, the procedure goes to '{went}', not '{target}'"
             shown = self.words.redacted(event.data)
             message = f"'{event.name}' with {shown or 'no data'}: {reason}"
-            dev = self._deviation(trace, config, event, "data", message, _clause(frame, rule))
+            dev = self._deviation(trace, view, event, "data", message, _clause(frame, rule))
             lost = self._missed(trace, config, move, event)
             yield move.config, 1 + len(lost), position + 1, (dev, *lost)
 
     def _inserted(
-        self, trace: Trace, config: Configuration, i: int, now: dt.datetime
-    ) -> Iterator[tuple[Configuration, int, int, tuple[Deviation, ...]]]:
-        """Model moves: each event (and checklist item) the procedure offers, done at ``now``."""
+        self, trace: Trace, config: Configuration, i: int, at: dt.datetime
+    ) -> Iterator[tuple[Configuration, Deviation]]:
+        """Model moves: each event (and checklist item) the procedure offers, done at ``at``."""
         frames = config.frames
         index = trace.events[i].position if i < len(trace.events) else trace.rows
         seen: set[Any] = set()
@@ -258,24 +285,26 @@ class Aligner:
             if found is None:
                 continue
             frame, way = found
+            if way.kind == "policy":
+                continue  # an escalation the log does not show did not happen: never an explanation
             role = roles_for(frame, way)[0]
             for data in self._combinations(frame.procedure, way, {}, every=True):
-                move = kernel.step(config, Fire(name, role, now, None, data), strict=True)
-                if move.refusal is not None or missed(move):
+                move = kernel.step(config, Fire(name, role, at, None, data), strict=True)
+                if move.refusal is not None:
                     continue
                 k = _key(move.config)
                 if k in seen:
                     continue
                 seen.add(k)
-                yield move.config, 1, i, (self._missing(trace, config, frame, name, index, now),)
+                yield move.config, self._missing(trace, config, frame, name, index, at)
         current = frames[-1]
         for item in current.here.checklist:
             if item.name in current.ticked:
                 continue
             role = current.here.role or next(iter(current.procedure.roles), "")
-            move = kernel.step(config, Check(item.name, role, now), strict=True)
+            move = kernel.step(config, Check(item.name, role, at), strict=True)
             if move.refusal is None:
-                yield move.config, 1, i, (self._missing(trace, config, current, item.name, index, now),)
+                yield move.config, self._missing(trace, config, current, item.name, index, at)
 
     def _waited(
         self, trace: Trace, config: Configuration, i: int
@@ -412,9 +441,9 @@ def _merged(path: list[Deviation]) -> list[Deviation]:
                     "order",
                     d.index,
                     d.at,
-                    logged.row,
+                    d.row,
                     message,
-                    d.clause,
+                    replace(d.clause, rule="order"),
                     logged.activity,
                     d.event,
                     logged.role,

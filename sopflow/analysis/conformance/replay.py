@@ -54,6 +54,9 @@ class Trace(NamedTuple):
     """Rows the case had in the log (ignored ones included)."""
 
 
+_BOOLEANS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
+
+
 class Vocabulary:
     """What a procedure (and what it calls) can be told: events, items, the fields each event carries."""
 
@@ -69,6 +72,30 @@ class Vocabulary:
                     self.accepts.setdefault(name, set()).update(way.accepts)
                 self.items.update(c.name for c in state.checklist)
         self.start_fields = set(procedure.fields)
+        self.types: dict[str, str] = {}
+        for p in reversed(list(procedure.family().values())):
+            self.types.update({name: spec.type for name, spec in p.fields.items()})
+
+    def typed(self, name: str, value: Any) -> Any:
+        """A value as the log wrote it, read for its field: text ``"2"`` for an int, ``"yes"`` for a bool.
+
+        Logs are text (CSV always, XES and JSON often); what cannot be read is passed on
+        as written, for the kernel to refuse as a data deviation.
+        """
+        if not isinstance(value, str):
+            return value
+        kind = self.types.get(name)
+        text = value.strip()
+        if kind == "int":
+            try:
+                return int(text)
+            except ValueError:
+                return value
+        if kind == "bool":
+            return _BOOLEANS.get(text.lower(), value)
+        if kind == "list[str]":
+            return [part.strip() for part in text.split(";") if part.strip()]
+        return value
 
     def redacted(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Data as a report may show it: private fields' values hidden."""
@@ -108,7 +135,7 @@ def prepare(case: LogCase, mapping: LogMapping, words: Vocabulary, zone: dt.tzin
         role = _role(values, mapping)
         actor = values.get(columns.actor) if columns.actor else None
         actor = str(actor) if actor is not None else None
-        data = {f: values[c] for c, f in mapping.data.items() if values.get(c) is not None}
+        data = {f: words.typed(f, values[c]) for c, f in mapping.data.items() if values.get(c) is not None}
         first = first or row
         if name == START:
             if start is not None or events:
