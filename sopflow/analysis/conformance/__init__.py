@@ -55,6 +55,8 @@ def conform(
     zone = mapping.zone(library.calendar.zone)
     for case in log:
         trace = prepare(case, mapping, words, zone)
+        if trace is None:
+            continue
         if fits(trace, mapping.complete):
             yield CaseResult(trace.case, procedure.id, trace.rows)
         else:

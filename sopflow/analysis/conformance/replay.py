@@ -102,8 +102,11 @@ class Vocabulary:
         return {k: REDACTED if k in self.private and v is not None else v for k, v in data.items()}
 
 
-def prepare(case: LogCase, mapping: LogMapping, words: Vocabulary, zone: dt.tzinfo) -> Trace:
-    """Translate a case's rows through the mapping; an unknown activity is an error unless mapped to ignore."""
+def prepare(case: LogCase, mapping: LogMapping, words: Vocabulary, zone: dt.tzinfo) -> Trace | None:
+    """Translate a case's rows through the mapping; an unknown activity is an error unless mapped to ignore.
+
+    ``None`` for a case none of whose rows the mapping keeps: it is no case of the procedure.
+    """
     procedure = words.procedure
     columns = mapping.columns
     events: list[LogEvent] = []
@@ -159,7 +162,7 @@ def prepare(case: LogCase, mapping: LogMapping, words: Vocabulary, zone: dt.tzin
             given = {k: v for k, v in data.items() if k in accepted}
             events.append(LogEvent(index, at, "fire", name, activity, role, actor, given, row.line))
     if start is None:
-        raise LogError(f"case '{case.id}' has no row the mapping keeps")
+        return None
     at, role, actor, data = start
     initial = procedure.ir.states[procedure.ir.initial]
     role = role or mapping.start.role or initial.role or next(iter(procedure.roles), "")

@@ -186,7 +186,7 @@ class Generator:
     def _fits(self, case: str, rows: list[dict[str, Any]]) -> bool:
         log = LogCase(case, tuple(Row(r, "<synthetic>", i) for i, r in enumerate(rows)))
         trace = prepare(log, self.mapping, self.words, START.tzinfo or dt.UTC)
-        return fits(trace, True)
+        return trace is None or fits(trace, True)
 
     def _order(self, case: str, walk: _Walk, k: int) -> tuple[list[dict[str, Any]], Truth] | None:
         rows = walk.rows
