@@ -15,7 +15,6 @@ from typing import Annotated, Literal
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from sopflow.analysis.conformance import KINDS, ConformanceReport, check_file, load_mapping, to_html
 from sopflow.cli.common import EXIT_OK, EXIT_PROBLEMS, library, stdout
@@ -79,10 +78,9 @@ def _text(report: ConformanceReport) -> None:
             continue
         kinds = ", ".join(f"{k} {f.by_kind[k]}" for k in KINDS if f.by_kind.get(k))
         console.print(f"deviations: {kinds}")
-        table = Table("clause", "rule", "kind", "deviations", title="By clause", title_justify="left")
+        console.print("by clause:")
         for (clause, rule, kind), n in sorted(f.by_clause.items(), key=lambda t: (-t[1], t[0]))[:10]:
-            table.add_row(escape(clause), escape(rule), kind, str(n))
-        console.print(table)
+            console.print(f"  {n:>5}  {kind:<7}  {escape(clause)} — {escape(rule)}")
         worst = ", ".join(f"{escape(c.case)} ({c.cost})" for c in f.worst_cases())
         console.print(f"worst cases (alignment cost): {worst}")
     for case in report.cases[:SHOWN]:
