@@ -19,6 +19,7 @@ from sopflow.analysis.conformance.mapping import Columns, LogError, LogMapping, 
 from sopflow.analysis.conformance.replay import Vocabulary, fits, prepare
 from sopflow.analysis.conformance.report import ConformanceReport, ProcedureFigures, to_html
 from sopflow.analysis.conformance.result import KINDS, CaseResult, Clause, Deviation, Kind
+from sopflow.analysis.conformance.variants import Variants, timeless
 from sopflow.library import Library
 from sopflow.runtime.journal import Entry
 
@@ -53,14 +54,24 @@ def conform(
     words = Vocabulary(procedure)
     aligner = Aligner(words, complete=mapping.complete, limit=limit)
     zone = mapping.zone(library.calendar.zone)
+    variants = Variants(words) if timeless(procedure) else None
     for case in log:
         trace = prepare(case, mapping, words, zone)
         if trace is None:
             continue
+        if variants is not None:
+            key = variants.key(trace)
+            known = variants.get(key, trace)
+            if known is not None:
+                yield known
+                continue
         if fits(trace, mapping.complete):
-            yield CaseResult(trace.case, procedure.id, trace.rows)
+            result = CaseResult(trace.case, procedure.id, trace.rows)
         else:
-            yield aligner.align(trace)
+            result = aligner.align(trace)
+        if variants is not None:
+            variants.put(key, trace, result)
+        yield result
 
 
 def check_log(

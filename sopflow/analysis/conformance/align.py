@@ -37,7 +37,7 @@ from sopflow.analysis.conformance.replay import (
     trigger,
 )
 from sopflow.analysis.conformance.result import CaseResult, Clause, Deviation, Kind
-from sopflow.analysis.domains import field_domains
+from sopflow.analysis.domains import field_domains, relevant_fields
 from sopflow.compile import Procedure, WayIR
 from sopflow.errors import (
     EventNotAllowed,
@@ -73,6 +73,10 @@ class Aligner:
         self.complete = complete
         self.limit = limit
         self._domains: dict[tuple[str, int], dict[str, list[Any]]] = {}
+        self.read: set[str] = set()
+        """Fields a guard, invariant or call reads: the data a message about a guard shows."""
+        for p in words.procedure.family().values():
+            self.read |= relevant_fields(p)[0]
 
     def align(self, trace: Trace) -> CaseResult:
         result = CaseResult(trace.case, trace.procedure.id, trace.rows)
@@ -267,7 +271,7 @@ class Aligner:
                 reason = logged.refusal.message
             else:
                 reason = f"with the data the log shows, the procedure goes to '{went}', not '{target}'"
-            shown = self.words.redacted(event.data)
+            shown = self.words.redacted({k: v for k, v in event.data.items() if k in self.read})
             message = f"'{event.name}' with {shown or 'no data'}: {reason}"
             dev = self._deviation(trace, view, event, "data", message, _clause(frame, rule))
             lost = self._missed(trace, config, move, event)

@@ -305,9 +305,14 @@ def _target(entries: Any, event: str) -> str | None:
 
 
 def log_cases(rows_of: Iterator[tuple[list[dict[str, Any]], Truth | None]], truths: list[Truth]) -> Iterator[LogCase]:
-    """The generated cases as the checker reads them; each planted truth is appended to ``truths``."""
-    for number, (rows, truth) in enumerate(rows_of):
+    """The generated cases as the checker reads them, rows numbered as lines of one file.
+
+    Each planted truth is appended to ``truths``.
+    """
+    line = 1
+    for rows, truth in rows_of:
         if truth is not None:
             truths.append(truth)
         case = str(rows[0]["case"])
-        yield LogCase(case, tuple(Row(r, "<synthetic>", number) for r in rows))
+        yield LogCase(case, tuple(Row(r, "<synthetic>", line + i) for i, r in enumerate(rows)))
+        line += len(rows)

@@ -1,0 +1,110 @@
+"""Cases that differ only in what the rules never read are checked once.
+
+A log of a hundred thousand tenant releases holds a few hundred different ways through:
+the same events by the same roles with the same fee figures, told apart only by the
+tenant's name, the staff member and the clock. When no timer or promise runs in the
+procedure (so time cannot change a step), a case's result is decided by its events, their
+roles and the values its guards, invariants and calls read; free text nothing reads counts
+only as present or not. Such a case is checked once, and later cases of the same variant
+reuse the result with their own case id, rows and times. The cache is bounded, so memory
+stays flat however long the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from typing import Any
+
+from sopflow.analysis.conformance.replay import Trace, Vocabulary
+from sopflow.analysis.conformance.result import CaseResult, Deviation
+from sopflow.analysis.domains import relevant_fields
+from sopflow.compile import Procedure
+
+SIZE = 4096
+"""Variants remembered; the least recently seen is forgotten first."""
+_TEXT = object()
+"""Stands for a free text nothing reads: only its presence matters."""
+
+
+def timeless(procedure: Procedure) -> bool:
+    """No timer and no promise anywhere in the procedure or what it calls: time never moves it."""
+    return not any(p.ir.promises or any(s.timers for s in p.ir.states.values()) for p in procedure.family().values())
+
+
+class Variants:
+    """A bounded map from a case's variant to its result, for a procedure time cannot move."""
+
+    def __init__(self, words: Vocabulary, size: int = SIZE) -> None:
+        self.words = words
+        self.size = size
+        self.read: set[str] = set()
+        for p in words.procedure.family().values():
+            values, _ = relevant_fields(p)
+            self.read |= values
+        self.free = {n for n, kind in words.types.items() if kind == "str" and n not in self.read}
+        self._seen: OrderedDict[tuple[Any, ...], tuple[Trace, CaseResult]] = OrderedDict()
+        self.hits = 0
+
+    def key(self, trace: Trace) -> tuple[Any, ...]:
+        return (
+            trace.role,
+            self._data(trace.data),
+            trace.rows,
+            tuple((e.position, e.kind, e.name, e.activity, e.role, self._data(e.data)) for e in trace.events),
+        )
+
+    def _data(self, data: dict[str, Any]) -> tuple[Any, ...]:
+        free = self.free
+        return tuple(
+            sorted(
+                (k, _TEXT if k in free and type(v) is str and "\0" not in v else _frozen(v)) for k, v in data.items()
+            ),
+        )
+
+    def get(self, key: tuple[Any, ...], trace: Trace) -> CaseResult | None:
+        found = self._seen.get(key)
+        if found is None:
+            return None
+        self._seen.move_to_end(key)
+        self.hits += 1
+        return restamped(found[0], found[1], trace)
+
+    def put(self, key: tuple[Any, ...], trace: Trace, result: CaseResult) -> None:
+        self._seen[key] = (trace, result)
+        if len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+
+
+def restamped(template: Trace, result: CaseResult, trace: Trace) -> CaseResult:
+    """``result`` of ``template`` told of ``trace``: its case id, and each row's own line and time."""
+    if result.fitting:
+        return CaseResult(trace.case, result.procedure, trace.rows, [], 0, result.aligned, result.outcome)
+    lines = {e.row: i for i, e in enumerate(template.events)}
+    times: dict[dt.datetime, int] = {}
+    for i, e in enumerate(template.events):
+        times.setdefault(e.at, i)
+    deviations = []
+    for d in result.deviations:
+        at, row = d.at, d.row
+        j = lines.get(row) if row is not None else times.get(at)
+        if j is not None:
+            at, row = trace.events[j].at, (trace.events[j].row if row is not None else None)
+        elif at == template.at:
+            at = trace.at
+        deviations.append(_moved(d, trace.case, at, row))
+    return CaseResult(trace.case, result.procedure, trace.rows, deviations, result.cost, result.aligned, result.outcome)
+
+
+def _moved(d: Deviation, case: str, at: dt.datetime, row: int | None) -> Deviation:
+    return Deviation(
+        case, d.kind, d.index, at, row, d.message, d.clause, d.activity, d.event, d.role, d.allowed, d.cost
+    )
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    return value
