@@ -16,6 +16,7 @@ from pathlib import Path
 from sopflow.analysis.conformance.align import LIMIT, Aligner
 from sopflow.analysis.conformance.logs import LogCase, Row, cases, journal_cases, read_rows
 from sopflow.analysis.conformance.mapping import Columns, LogError, LogMapping, load_mapping, mapping_from
+from sopflow.analysis.conformance.memo import Steps, canonical
 from sopflow.analysis.conformance.replay import Vocabulary, fits, prepare
 from sopflow.analysis.conformance.report import ConformanceReport, ProcedureFigures, to_html
 from sopflow.analysis.conformance.result import KINDS, CaseResult, Clause, Deviation, Kind
@@ -52,20 +53,24 @@ def conform(
     """Each case's result, as the log is read: fitting cases by straight replay, the others aligned."""
     procedure = library.get(mapping.procedure, mapping.version)
     words = Vocabulary(procedure)
-    aligner = Aligner(words, complete=mapping.complete, limit=limit)
+    still = timeless(procedure)
+    steps = Steps(still)
+    aligner = Aligner(words, steps, complete=mapping.complete, limit=limit)
     zone = mapping.zone(library.calendar.zone)
-    variants = Variants(words) if timeless(procedure) else None
+    variants = Variants(words) if still else None
     for case in log:
         trace = prepare(case, mapping, words, zone)
         if trace is None:
             continue
+        if still:
+            trace = canonical(trace, words)
         if variants is not None:
             key = variants.key(trace)
             known = variants.get(key, trace)
             if known is not None:
                 yield known
                 continue
-        if fits(trace, mapping.complete):
+        if fits(trace, mapping.complete, steps.step):
             result = CaseResult(trace.case, procedure.id, trace.rows)
         else:
             result = aligner.align(trace)

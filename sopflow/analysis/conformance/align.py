@@ -13,7 +13,8 @@ and the kernel's configuration — the moves are:
 * a log move: the event skipped, as if it had not happened (cost 1, ``order``);
 * a model move: an event the procedure allowed there, inserted (cost 1, ``missing``).
 
-Every move is a call to :func:`sopflow.runtime.kernel.step`; nothing here knows a rule.
+Every move is a call to :func:`sopflow.runtime.kernel.step` (through :class:`.memo.Steps`, which
+remembers steps when no clock can matter); nothing here knows a rule.
 Dijkstra's search with ties broken towards the furthest position finds a cheapest
 alignment; it is bounded by ``limit`` nodes expanded, and a case that hits the bound says so.
 """
@@ -27,6 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
 
+from sopflow.analysis.conformance.memo import Steps
 from sopflow.analysis.conformance.replay import (
     LogEvent,
     Trace,
@@ -37,7 +39,7 @@ from sopflow.analysis.conformance.replay import (
     trigger,
 )
 from sopflow.analysis.conformance.result import CaseResult, Clause, Deviation, Kind
-from sopflow.analysis.domains import field_domains, relevant_fields
+from sopflow.analysis.domains import field_domains
 from sopflow.compile import Procedure, WayIR
 from sopflow.errors import (
     EventNotAllowed,
@@ -68,17 +70,26 @@ class _Node(NamedTuple):
 class Aligner:
     """Aligns cases of one procedure; keeps the field domains it tries between cases."""
 
-    def __init__(self, words: Vocabulary, *, complete: bool = True, limit: int = LIMIT) -> None:
+    def __init__(self, words: Vocabulary, steps: Steps, *, complete: bool = True, limit: int = LIMIT) -> None:
         self.words = words
+        self.steps = steps
+        self._offered: dict[tuple[Any, ...], list[tuple[Configuration, Frame, str]]] = {}
         self.complete = complete
         self.limit = limit
         self._domains: dict[tuple[str, int], dict[str, list[Any]]] = {}
-        self.read: set[str] = set()
+        self.read = words.read
         """Fields a guard, invariant or call reads: the data a message about a guard shows."""
-        for p in words.procedure.family().values():
-            self.read |= relevant_fields(p)[0]
+
+    def _key(self, config: Configuration) -> tuple[Any, ...]:
+        return self.steps.key(config)
 
     def align(self, trace: Trace) -> CaseResult:
+        """The case's cheapest alignment (see the module's note), as deviations in log order."""
+        if not self.steps.timeless or len(self._offered) > 50_000:
+            self._offered = {}
+        return self._align(trace)
+
+    def _align(self, trace: Trace) -> CaseResult:
         result = CaseResult(trace.case, trace.procedure.id, trace.rows)
         try:
             first = begin(trace)
@@ -92,7 +103,7 @@ class Aligner:
             return result
         events = trace.events
         nodes: list[_Node] = [_Node(0, first.config, (0, 0), None, ())]
-        best: dict[tuple[int, Any], tuple[int, int]] = {(0, _key(first.config)): (0, 0)}
+        best: dict[tuple[int, Any], tuple[int, int]] = {(0, self._key(first.config)): (0, 0)}
         counter = itertools.count()
         heap: list[tuple[tuple[int, int], int, int, int]] = [((0, 0), 0, next(counter), 0)]
         expanded = 0
@@ -101,7 +112,7 @@ class Aligner:
         while heap:
             cost, _, _, current = heapq.heappop(heap)
             node = nodes[current]
-            if best.get((node.at, _key(node.config)), cost) < cost:
+            if best.get((node.at, self._key(node.config)), cost) < cost:
                 continue
             if node.at > nodes[furthest].at:
                 furthest = current
@@ -114,7 +125,7 @@ class Aligner:
             for config, step_cost, index, found in self._moves(trace, node):
                 skipped = index > node.at and config is node.config
                 total = (cost[0] + step_cost, cost[1] + skipped)
-                k = (index, _key(config))
+                k = (index, self._key(config))
                 known = best.get(k)
                 if known is not None and known <= total:
                     continue
@@ -148,9 +159,10 @@ class Aligner:
         if i < len(events):
             event = events[i]
             # What stands when the row comes: timers and promises due by its time have run.
-            seen = kernel.step(config, Tick(event.at), strict=True)
-            base, lost = seen.config, self._missed(trace, config, seen, event)
-            move = kernel.step(config, trigger(base, event), strict=True)
+            if any(f.deadlines or f.promises for f in config.frames):
+                seen = self.steps.step(config, Tick(event.at), strict=True)
+                base, lost = seen.config, self._missed(trace, config, seen, event)
+            move = self.steps.step(config, trigger(base, event), strict=True)
             if move.refusal is None:
                 missed_too = self._missed(trace, config, move, event)
                 yield move.config, len(missed_too), i + 1, missed_too
@@ -166,13 +178,15 @@ class Aligner:
         inserted: set[Any] = set()
         if config.frames[0].outcome is None:
             for after, found in self._inserted(trace, config, i, now):
-                if _key(after) not in inserted:
-                    inserted.add(_key(after))
+                k = self._key(after)
+                if k not in inserted:
+                    inserted.add(k)
                     yield after, 1, i, (found,)
         if base is not config and base.frames[0].outcome is None:
             for after, found in self._inserted(trace, base, i, events[i].at):
-                if _key(after) not in inserted:
-                    inserted.add(_key(after))
+                k = self._key(after)
+                if k not in inserted:
+                    inserted.add(k)
                     yield after, 1 + len(lost), i, (*lost, found)
         if i == len(events) and config.frames[0].outcome is None:
             yield from self._waited(trace, config, i)
@@ -193,10 +207,10 @@ class Aligner:
         refusal = refused.refusal
         event = trace.events[position]
         if isinstance(refusal, (EventNotAllowed, SessionFinished, RoleNotAllowed)) and event.at > now:
-            moved = kernel.step(config, Tick(event.at), strict=True)
+            moved = self.steps.step(config, Tick(event.at), strict=True)
             timers = [e for e in moved.entries if e.kind == "timer"]
             if timers:
-                move = kernel.step(config, trigger(config, event, now), strict=True)
+                move = self.steps.step(config, trigger(config, event, now), strict=True)
                 if move.refusal is None:
                     first = timers[0]
                     frame = config.frames[min(first.depth, len(config.frames) - 1)]
@@ -215,7 +229,9 @@ class Aligner:
             if found is not None:
                 frame, way = found
                 roles = roles_for(frame, way)
-                move = kernel.step(config, Fire(event.name, roles[0], event.at, event.actor, event.data), strict=True)
+                move = self.steps.step(
+                    config, Fire(event.name, roles[0], event.at, event.actor, event.data), strict=True
+                )
                 if move.refusal is None:
                     clause = _clause(frame, f"role: {', '.join(roles)}")
                     message = (
@@ -225,7 +241,7 @@ class Aligner:
                     lost = self._missed(trace, config, move, event)
                     yield move.config, 1 + len(lost), position + 1, (dev, *lost)
         if isinstance(refusal, InvariantViolated):
-            move = kernel.step(config, trigger(config, event), strict=False)
+            move = self.steps.step(config, trigger(config, event), strict=False)
             if move.refusal is None:
                 frame = view.frames[-1]
                 found = owner(view.frames, event.name)
@@ -251,9 +267,9 @@ class Aligner:
         if len(way.branches) < 2 and (logged.refusal is None or isinstance(logged.refusal, EventNotAllowed)):
             return
         went = _target(logged, event.name)
-        seen = {_key(logged.config)} if logged.refusal is None else set()
+        seen = {self._key(logged.config)} if logged.refusal is None else set()
         for data in self._combinations(frame.procedure, way, event.data):
-            move = kernel.step(
+            move = self.steps.step(
                 config,
                 Fire(event.name, event.role or roles_for(frame, way)[0], event.at, event.actor, data),
                 strict=True,
@@ -261,7 +277,7 @@ class Aligner:
             if move.refusal is not None:
                 continue
             target = _target(move, event.name)
-            k = _key(move.config)
+            k = self._key(move.config)
             if k in seen:
                 continue
             seen.add(k)
@@ -281,34 +297,47 @@ class Aligner:
         self, trace: Trace, config: Configuration, i: int, at: dt.datetime
     ) -> Iterator[tuple[Configuration, Deviation]]:
         """Model moves: each event (and checklist item) the procedure offers, done at ``at``."""
-        frames = config.frames
         index = trace.events[i].position if i < len(trace.events) else trace.rows
+        for after, frame, name in self._offers(config, at):
+            yield after, self._missing(trace, config, frame, name, index, at)
+
+    def _offers(self, config: Configuration, at: dt.datetime) -> list[tuple[Configuration, Frame, str]]:
+        """What each offered event (and item) does from ``config``; the same for every row when no clock runs."""
+        frames = config.frames
+        timeless = not any(f.deadlines or f.promises for f in frames)
+        k = self._key(config) if timeless else None
+        if k is not None and k in self._offered:
+            return self._offered[k]
+        found: list[tuple[Configuration, Frame, str]] = []
         seen: set[Any] = set()
         for name in kernel.allowed(frames):
-            found = owner(frames, name)
-            if found is None:
+            owned = owner(frames, name)
+            if owned is None:
                 continue
-            frame, way = found
+            frame, way = owned
             if way.kind == "policy":
                 continue  # an escalation the log does not show did not happen: never an explanation
             role = roles_for(frame, way)[0]
             for data in self._combinations(frame.procedure, way, {}, every=True):
-                move = kernel.step(config, Fire(name, role, at, None, data), strict=True)
+                move = self.steps.step(config, Fire(name, role, at, None, data), strict=True)
                 if move.refusal is not None:
                     continue
-                k = _key(move.config)
-                if k in seen:
+                after = self._key(move.config)
+                if after in seen:
                     continue
-                seen.add(k)
-                yield move.config, self._missing(trace, config, frame, name, index, at)
+                seen.add(after)
+                found.append((move.config, frame, name))
         current = frames[-1]
         for item in current.here.checklist:
             if item.name in current.ticked:
                 continue
             role = current.here.role or next(iter(current.procedure.roles), "")
-            move = kernel.step(config, Check(item.name, role, at), strict=True)
+            move = self.steps.step(config, Check(item.name, role, at), strict=True)
             if move.refusal is None:
-                yield move.config, self._missing(trace, config, current, item.name, index, at)
+                found.append((move.config, current, item.name))
+        if k is not None:
+            self._offered[k] = found
+        return found
 
     def _waited(
         self, trace: Trace, config: Configuration, i: int
@@ -317,7 +346,7 @@ class Aligner:
         deadlines = [d for f in config.frames for d in f.deadlines.values()]
         if not deadlines:
             return
-        move = kernel.step(config, Tick(min(deadlines)), strict=True)
+        move = self.steps.step(config, Tick(min(deadlines)), strict=True)
         if move.refusal is None and move.entries:
             last = trace.events[-1] if trace.events else None
             lost = self._missed(trace, config, move, last)
@@ -485,28 +514,3 @@ def _spoken(seconds: float | None) -> str:
         return "its wait"
     minutes = int(seconds // 60)
     return f"{minutes} min" if minutes else f"{int(seconds)} s"
-
-
-def _frozen(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_frozen(v) for v in value)
-    if isinstance(value, dict):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
-    return value
-
-
-def _key(config: Configuration) -> tuple[Any, ...]:
-    """A configuration as the search compares them: everything but the journal's length."""
-    return tuple(
-        (
-            f.procedure.id,
-            f.state,
-            tuple(sorted((k, _frozen(v)) for k, v in f.data.items())),
-            tuple(sorted(f.deadlines.items())) if f.deadlines else (),
-            f.outcome,
-            f.call,
-            tuple(sorted(f.promises.items())) if f.promises else (),
-            f.ticked,
-        )
-        for f in config.frames
-    )

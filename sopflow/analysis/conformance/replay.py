@@ -10,11 +10,12 @@ of an outcome goes on to the alignment search (:mod:`.align`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, NamedTuple
 
 from sopflow.analysis.conformance.logs import LogCase, Row, timestamp
 from sopflow.analysis.conformance.mapping import CHECK, IGNORE, START, TICK, LogError, LogMapping
+from sopflow.analysis.domains import relevant_fields
 from sopflow.compile import Procedure, WayIR
 from sopflow.errors import SopflowError
 from sopflow.runtime import kernel
@@ -72,6 +73,10 @@ class Vocabulary:
                     self.accepts.setdefault(name, set()).update(way.accepts)
                 self.items.update(c.name for c in state.checklist)
         self.start_fields = set(procedure.fields)
+        self.read: set[str] = set()
+        """Fields a guard, invariant or call reads (or an assignment to one of those): what decides a step."""
+        for p in procedure.family().values():
+            self.read |= relevant_fields(p)[0]
         self.types: dict[str, str] = {}
         for p in reversed(list(procedure.family().values())):
             self.types.update({name: spec.type for name, spec in p.fields.items()})
@@ -231,15 +236,18 @@ def missed(move: Move) -> int:
     return sum(1 for e in move.entries if e.kind == "promise" and e.detail == "missed")
 
 
-def fits(trace: Trace, complete: bool) -> bool:
-    """Straight strict replay: no refusal, no promise missed, an outcome reached (when cases are complete)."""
+def fits(trace: Trace, complete: bool, step: Callable[..., Move] = kernel.step) -> bool:
+    """Straight strict replay: no refusal, no promise missed, an outcome reached (when cases are complete).
+
+    ``step`` is the kernel's, or a stand-in that remembers its steps (:class:`.memo.Steps`).
+    """
     try:
         move = begin(trace)
     except SopflowError:
         return False
     config = move.config
     for event in trace.events:
-        move = kernel.step(config, trigger(config, event), strict=True)
+        move = step(config, trigger(config, event), strict=True)
         if move.refusal is not None or missed(move):
             return False
         config = move.config

@@ -4,10 +4,10 @@ A log of a hundred thousand tenant releases holds a few hundred different ways t
 the same events by the same roles with the same fee figures, told apart only by the
 tenant's name, the staff member and the clock. When no timer or promise runs in the
 procedure (so time cannot change a step), a case's result is decided by its events, their
-roles and the values its guards, invariants and calls read; free text nothing reads counts
-only as present or not. Such a case is checked once, and later cases of the same variant
-reuse the result with their own case id, rows and times. The cache is bounded, so memory
-stays flat however long the log.
+roles and the values its guards, invariants and calls read; free text (and lists of it)
+nothing reads counts only as present or not, or empty or not. Such a case is checked once,
+and later cases of the same variant reuse the result with their own case id, rows and
+times. The cache is bounded, so memory stays flat however long the log.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Any
 
 from sopflow.analysis.conformance.replay import Trace, Vocabulary
 from sopflow.analysis.conformance.result import CaseResult, Deviation
-from sopflow.analysis.domains import relevant_fields
 from sopflow.compile import Procedure
 
 SIZE = 4096
@@ -38,11 +37,9 @@ class Variants:
     def __init__(self, words: Vocabulary, size: int = SIZE) -> None:
         self.words = words
         self.size = size
-        self.read: set[str] = set()
-        for p in words.procedure.family().values():
-            values, _ = relevant_fields(p)
-            self.read |= values
+        self.read = words.read
         self.free = {n for n, kind in words.types.items() if kind == "str" and n not in self.read}
+        self.lists = {n for n, kind in words.types.items() if kind == "list[str]" and n not in self.read}
         self._seen: OrderedDict[tuple[Any, ...], tuple[Trace, CaseResult]] = OrderedDict()
         self.hits = 0
 
@@ -55,12 +52,15 @@ class Variants:
         )
 
     def _data(self, data: dict[str, Any]) -> tuple[Any, ...]:
-        free = self.free
-        return tuple(
-            sorted(
-                (k, _TEXT if k in free and type(v) is str and "\0" not in v else _frozen(v)) for k, v in data.items()
-            ),
-        )
+        return tuple(sorted((k, self._value(k, v)) for k, v in data.items()))
+
+    def _value(self, name: str, value: Any) -> Any:
+        """A value as the variant sees it: text nothing reads (alone or in a list) only as present."""
+        if name in self.free and type(value) is str and "\0" not in value:
+            return _TEXT
+        if name in self.lists and type(value) is list and all(type(v) is str and "\0" not in v for v in value):
+            return (_TEXT, bool(value))
+        return _frozen(value)
 
     def get(self, key: tuple[Any, ...], trace: Trace) -> CaseResult | None:
         found = self._seen.get(key)
