@@ -61,3 +61,13 @@ def test_a_malformed_log_is_located(cli: Invoke, tmp_path: Path) -> None:
     result = cli("conformance", str(log), "--mapping", MAPPING)
     assert result.exit_code == 1
     assert "bad.csv:2: column 'When': expected an ISO 8601 time" in " ".join(result.output.split())
+
+
+def test_the_worked_example_in_the_docs_is_the_real_output(cli: Invoke) -> None:
+    """docs/conformance.md shows what the command prints today on the example log."""
+    page = (ROOT / "docs" / "conformance.md").read_text(encoding="utf-8")
+    command = "sopflow conformance examples/conformance/release_tenant_log.csv"
+    block = page.split(f"$ {command} --mapping examples/conformance/release_tenant_mapping.yaml\n", 1)[1]
+    shown = block.split("```", 1)[0]
+    output = cli("conformance", LOG, "--mapping", MAPPING).output
+    assert shown.rstrip("\n") == "\n".join(line.rstrip() for line in output.splitlines()).strip("\n")

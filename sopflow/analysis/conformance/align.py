@@ -74,6 +74,7 @@ class Aligner:
         self.words = words
         self.steps = steps
         self._offered: dict[tuple[Any, ...], list[tuple[Configuration, Frame, str]]] = {}
+        self._offered_events: dict[tuple[Any, ...], tuple[tuple[str, tuple[str, ...]], ...]] = {}
         self.complete = complete
         self.limit = limit
         self._domains: dict[tuple[str, int], dict[str, list[Any]]] = {}
@@ -82,6 +83,19 @@ class Aligner:
 
     def _key(self, config: Configuration) -> tuple[Any, ...]:
         return self.steps.key(config)
+
+    def _allowed(self, frames: Sequence[Frame]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Events offered where the frames stand, with their roles; it depends on the states alone."""
+        k = (frames[0].outcome, *((f.procedure.id, f.state) for f in frames))
+        found = self._offered_events.get(k)
+        if found is None:
+            out = []
+            for name in kernel.allowed(tuple(frames)):
+                owned = owner(tuple(frames), name)
+                if owned is not None:
+                    out.append((name, roles_for(*owned)))
+            found = self._offered_events[k] = tuple(out)
+        return found
 
     def align(self, trace: Trace) -> CaseResult:
         """The case's cheapest alignment (see the module's note), as deviations in log order."""
@@ -374,7 +388,7 @@ class Aligner:
         message = f"'{name}' is required in '{frame.state}' but the log does not show it"
         clause = _clause(frame, "step")
         return Deviation(
-            trace.case, "missing", index, now, None, message, clause, None, name, None, _allowed(config.frames)
+            trace.case, "missing", index, now, None, message, clause, None, name, None, self._allowed(config.frames)
         )
 
     def _missed(self, trace: Trace, config: Configuration, move: Move, event: LogEvent | None) -> tuple[Deviation, ...]:
@@ -406,7 +420,7 @@ class Aligner:
                     event.activity if event else None,
                     event.name if event else None,
                     None,
-                    _allowed(frames),
+                    self._allowed(frames),
                 )
             )
         return tuple(found)
@@ -425,7 +439,7 @@ class Aligner:
             event.activity,
             event.name,
             event.role,
-            _allowed(config.frames),
+            self._allowed(config.frames),
         )
 
     def _combinations(
@@ -498,15 +512,6 @@ def _target(move: Move, event: str) -> str | None:
 def _clause(frame: Frame, rule: str) -> Clause:
     here = frame.here
     return Clause.of(frame.procedure.id, frame.state, here.source or frame.procedure.source, rule)
-
-
-def _allowed(frames: Sequence[Frame]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    out = []
-    for name in kernel.allowed(tuple(frames)):
-        found = owner(tuple(frames), name)
-        if found is not None:
-            out.append((name, roles_for(*found)))
-    return tuple(out)
 
 
 def _spoken(seconds: float | None) -> str:
