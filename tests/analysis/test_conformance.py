@@ -243,7 +243,9 @@ def test_a_case_seen_again_later_is_a_located_error(tmp_path: Path) -> None:
         ],
         tmp_path / "mixed.csv",
     )
-    with pytest.raises(LogError, match=r"mixed\.csv:4: case 'A' appears again after other cases \(first at row 2\)"):
+    with pytest.raises(
+        LogError, match=r"mixed\.csv:4: case 'A' appears again after other cases: the log must be grouped by case id"
+    ):
         check_file(LIBRARY, log, LETTERS)
 
 

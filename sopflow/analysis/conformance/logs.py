@@ -4,8 +4,8 @@ A company's event log can hold years of cases, so nothing here reads a whole fil
 reader yields rows as the file is read, and :func:`cases` gathers consecutive rows of one
 case id. That needs the log grouped by case (every row of a case together, as an export
 sorted by case id and time is); a case id seen again after another case has begun is an
-error naming both rows, never silently a second case. Memory is one case's rows plus the
-set of case ids already seen. Within a case, rows are put in time order (a stable sort, so
+error at the row where it reappears, never silently a second case. Memory is one case's
+rows plus the hashes of the case ids already seen. Within a case, rows are put in time order (a stable sort, so
 rows of the same instant keep the log's order).
 
 XES is read with ``xml.etree.ElementTree.iterparse``, each ``<trace>`` freed once read;
@@ -161,7 +161,7 @@ def cases(rows: Iterable[Row], mapping: LogMapping, zone: dt.tzinfo) -> Iterator
     """Consecutive rows of one case id, each case in time order; see the module's note on grouping."""
     column = mapping.columns.case
     stamp = mapping.columns.timestamp
-    seen: dict[str, int] = {}
+    seen: set[int] = set()  # hashes, not ids: a hundred thousand cases cost a few megabytes
     current: str | None = None
     held: list[tuple[dt.datetime, Row]] = []
     for row in rows:
@@ -172,14 +172,14 @@ def cases(rows: Iterable[Row], mapping: LogMapping, zone: dt.tzinfo) -> Iterator
         if case != current:
             if current is not None:
                 yield _case(current, held)
-            if case in seen:
+            if hash(case) in seen:
                 raise LogError(
-                    f"case '{case}' appears again after other cases (first at row {seen[case]}): "
+                    f"case '{case}' appears again after other cases: "
                     "the log must be grouped by case id (sort it by case, then time)",
                     source=row.source,
                     row=row.line,
                 )
-            seen[case] = row.line
+            seen.add(hash(case))
             current, held = case, []
         held.append((timestamp(row.values.get(stamp), zone, row, stamp), row))
     if current is not None:

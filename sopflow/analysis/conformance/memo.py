@@ -17,7 +17,8 @@ from sopflow.analysis.conformance.replay import LogEvent, Trace, Vocabulary
 from sopflow.runtime import kernel
 from sopflow.runtime.config import Check, Configuration, Fire, Frame, Move, Tick
 
-SIZE = 200_000
+SIZE = 5_000
+"""Steps (and configurations' keys) remembered; past it the memory starts afresh, so it stays flat."""
 TEXT = "…"
 """What free text nothing reads becomes: any text, since only its presence matters."""
 

@@ -20,7 +20,7 @@ from sopflow.analysis.conformance.replay import Trace, Vocabulary
 from sopflow.analysis.conformance.result import CaseResult, Deviation
 from sopflow.compile import Procedure
 
-SIZE = 4096
+SIZE = 2048
 """Variants remembered; the least recently seen is forgotten first."""
 _TEXT = object()
 """Stands for a free text nothing reads: only its presence matters."""
