@@ -15,7 +15,9 @@ import sopflow
 from sopflow.analysis.conformance import (
     CaseResult,
     ConformanceReport,
+    LogCase,
     LogError,
+    Row,
     check_file,
     check_journals,
     check_log,
@@ -336,3 +338,23 @@ def test_the_report_keeps_a_bounded_number_of_cases() -> None:
     assert figures.deviating > 5
     assert len(figures.worst_cases()) == 10
     assert sum(figures.by_kind.values()) >= figures.deviating
+
+
+def test_an_event_after_its_timer_fell_due_is_late() -> None:
+    """On the phone, customer B waits three minutes; a call finished at 09:10 came after the timer moved on."""
+    mapping = mapping_from({"procedure": "busy_desk.on_phone", "timezone": "Asia/Shanghai", "complete": False})
+
+    def case(name: str, finished: str) -> LogCase:
+        rows = [
+            {"case": name, "activity": "start", "timestamp": "2026-03-02T09:00:00", "role": "front_desk"},
+            {"case": name, "activity": "call_finished", "timestamp": finished, "role": "front_desk"},
+        ]
+        return LogCase(name, tuple(Row(r, "<test>", i + 2) for i, r in enumerate(rows)))
+
+    report = check_log(LIBRARY, [case("in time", "2026-03-02T09:02:00"), case("late", "2026-03-02T09:10:00")], mapping)
+    assert [c.case for c in report.cases] == ["late"]
+    (late,) = report.cases[0].deviations
+    assert (late.kind, late.index, late.row) == ("time", 1, 3)
+    assert late.clause.rule == "timer b_waited_3_minutes: 3 minutes"
+    assert (late.clause.state, late.clause.lines) == ("b_waiting", "21-24")
+    assert "fell due at 2026-03-02 09:03" in late.message
