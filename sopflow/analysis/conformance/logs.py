@@ -68,20 +68,21 @@ def read_rows(path: str | Path, fmt: str | None = None) -> Iterator[Row]:
 def _csv(path: Path) -> Iterator[Row]:
     where = str(path)
     with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        if not reader.fieldnames:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if not header:
             return
-        for values in reader:
-            if None in values:
+        width = len(header)
+        for cells in reader:
+            if len(cells) > width:
                 raise LogError("more cells than the header has columns", source=where, row=reader.line_num)
-            yield Row({k: _cell(v) for k, v in values.items()}, where, reader.line_num)
+            # An empty cell is absent; a cell written as a JSON list (``["sofa"]``) is that list.
+            values = {k: (_cell(v) if v[0] == "[" else v) for k, v in zip(header, cells, strict=False) if v}
+            yield Row(values, where, reader.line_num)
 
 
-def _cell(text: str | None) -> Any:
-    """A CSV cell: empty is absent; a cell written as a JSON list (``["sofa"]``) is that list."""
-    if text is None or text == "":
-        return None
-    if text.startswith("[") and text.endswith("]"):
+def _cell(text: str) -> Any:
+    if text.endswith("]"):
         try:
             return json.loads(text)
         except ValueError:
@@ -181,7 +182,9 @@ def cases(rows: Iterable[Row], mapping: LogMapping, zone: dt.tzinfo) -> Iterator
                 )
             seen.add(hash(case))
             current, held = case, []
-        held.append((timestamp(row.values.get(stamp), zone, row, stamp), row))
+        at = timestamp(row.values.get(stamp), zone, row, stamp)
+        row.values[stamp] = at  # read once: the translation reads it again
+        held.append((at, row))
     if current is not None:
         yield _case(current, held)
 

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, NamedTuple
 
-from sopflow.analysis.conformance.logs import LogCase, Row, timestamp
+from sopflow.analysis.conformance.logs import LogCase, timestamp
 from sopflow.analysis.conformance.mapping import CHECK, IGNORE, START, TICK, LogError, LogMapping
 from sopflow.analysis.domains import relevant_fields
 from sopflow.compile import Procedure, WayIR
@@ -73,6 +73,8 @@ class Vocabulary:
                     self.accepts.setdefault(name, set()).update(way.accepts)
                 self.items.update(c.name for c in state.checklist)
         self.start_fields = set(procedure.fields)
+        self.start_data = {name for name, _ in procedure.start_data}
+        """Fields the procedure takes at its start: what a case's first row gives when it has no start row."""
         self.read: set[str] = set()
         """Fields a guard, invariant or call reads (or an assignment to one of those): what decides a step."""
         for p in procedure.family().values():
@@ -114,9 +116,10 @@ def prepare(case: LogCase, mapping: LogMapping, words: Vocabulary, zone: dt.tzin
     """
     procedure = words.procedure
     columns = mapping.columns
+    carried = mapping.data
+    typed = words.typed
     events: list[LogEvent] = []
     start: tuple[dt.datetime, str | None, str | None, dict[str, Any]] | None = None
-    first: Row | None = None
     for index, row in enumerate(case.rows):
         values = row.values
         activity = values.get(columns.activity)
@@ -143,15 +146,14 @@ def prepare(case: LogCase, mapping: LogMapping, words: Vocabulary, zone: dt.tzin
         role = _role(values, mapping)
         actor = values.get(columns.actor) if columns.actor else None
         actor = str(actor) if actor is not None else None
-        data = {f: words.typed(f, values[c]) for c, f in mapping.data.items() if values.get(c) is not None}
-        first = first or row
+        data = {f: typed(f, v) for c, v in values.items() if v is not None and (f := carried.get(c)) is not None}
         if name == START:
             if start is not None or events:
                 raise LogError("a case starts once, before its other rows", source=row.source, row=row.line)
             start = (at, role, actor, {k: v for k, v in data.items() if k in words.start_fields})
             continue
         if not events and start is None:
-            start = (at, None, None, {k: v for k, v in data.items() if k in dict(procedure.start_data)})
+            start = (at, None, None, {k: v for k, v in data.items() if k in words.start_data})
         if name == TICK:
             events.append(LogEvent(index, at, "tick", name, activity, role, actor, {}, row.line))
         elif name.startswith(CHECK):
