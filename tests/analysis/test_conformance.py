@@ -25,12 +25,14 @@ from sopflow.analysis.conformance import (
     load_mapping,
     mapping_from,
     read_rows,
+    store_journals,
     to_html,
 )
 from sopflow.analysis.conformance.logs import cases
 from sopflow.analysis.conformance.synthetic import Generator, Truth, log_cases
 from sopflow.errors import SopflowError
 from sopflow.runtime import Entry, ManualClock
+from sopflow.store import MemoryStore
 
 LIBRARY = sopflow.load_library()
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -309,6 +311,21 @@ def test_journals_of_real_sessions_are_checked() -> None:
     assert report.total == 2
     assert [d.kind for c in report.cases for d in c.deviations] == ["time"]
     assert "private matter" not in json.dumps(report.as_dict(), ensure_ascii=False)
+
+
+def test_a_store_s_sessions_are_checked_one_journal_at_a_time() -> None:
+    clock = ManualClock(dt.datetime(2026, 3, 6, 10, tzinfo=SHANGHAI))
+    store = MemoryStore(LIBRARY)
+    for late in (False, True, False):
+        session = store.start("letters_and_visits.company_staff", clock=clock, role="responsible_person")
+        data = {"petition_channel": "letter", "petition_matter": "the canteen", "first_contact": "Li"}
+        store.fire(session.id, "recorded", role="responsible_person", clock=clock, data=data)
+        clock.advance(dt.timedelta(days=7 if late else 1))
+        store.fire(session.id, "replied", role="responsible_person", clock=clock)
+    entries = store_journals(store, "letters_and_visits.company_staff")
+    report = check_journals(LIBRARY, entries, "letters_and_visits.company_staff")
+    assert (report.total, report.fitting) == (3, 2)
+    assert [d.clause.rule for c in report.cases for d in c.deviations] == ["promise reply: 3 working days"]
 
 
 def test_a_search_past_its_bound_says_so() -> None:

@@ -23,6 +23,7 @@ from sopflow.analysis.conformance.result import KINDS, CaseResult, Clause, Devia
 from sopflow.analysis.conformance.variants import Variants, timeless
 from sopflow.library import Library
 from sopflow.runtime.journal import Entry
+from sopflow.store import JournalQuery, SessionQuery, Store
 
 __all__ = [
     "KINDS",
@@ -45,6 +46,7 @@ __all__ = [
     "load_mapping",
     "mapping_from",
     "read_rows",
+    "store_journals",
     "to_html",
 ]
 
@@ -103,6 +105,16 @@ def check_file(
     """Check a CSV, JSON Lines or XES file, streamed one case at a time."""
     zone = mapping.zone(library.calendar.zone)
     return check_log(library, cases(read_rows(path, fmt), mapping, zone), mapping, keep=keep)
+
+
+def store_journals(store: Store, procedure: str, *, limit: int = 100_000) -> Iterator[Entry]:
+    """The journals of a store's sessions of ``procedure``, one session after another.
+
+    Sessions are listed first (at most ``limit`` rows, newest start first), then each
+    session's journal is read on its own, so memory holds one journal at a time.
+    """
+    for row in store.sessions(SessionQuery(procedure=procedure, limit=limit)):
+        yield from store.journal(JournalQuery(session=row.id, limit=10**9))
 
 
 def check_journals(
