@@ -25,9 +25,9 @@ import datetime as dt
 import heapq
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
 from typing import Any, NamedTuple
 
+from sopflow.analysis.conformance.explain import clause_at, merged, spoken, target_of
 from sopflow.analysis.conformance.memo import Steps
 from sopflow.analysis.conformance.replay import (
     LogEvent,
@@ -156,7 +156,7 @@ class Aligner:
         if goal is None:
             for event in events[nodes[end].at :]:
                 path.append(self._skipped(trace, nodes[end].config, event, "the search stopped before this row"))
-        result.deviations = _merged(path)
+        result.deviations = merged(path)
         result.cost = sum(d.cost for d in path)
         result.outcome = nodes[end].config.frames[0].outcome
         return result
@@ -229,8 +229,8 @@ class Aligner:
                     first = timers[0]
                     frame = config.frames[min(first.depth, len(config.frames) - 1)]
                     timer = next((t for t in frame.here.timers if t.name == first.event), None)
-                    wait = timer.wait if timer is not None and timer.wait else _spoken(timer.delay if timer else None)
-                    clause = _clause(frame, f"timer {first.event}: {wait}")
+                    wait = timer.wait if timer is not None and timer.wait else spoken(timer.delay if timer else None)
+                    clause = clause_at(frame, f"timer {first.event}: {wait}")
                     message = (
                         f"'{event.name}' came at {event.at:%Y-%m-%d %H:%M}, after timer '{first.event}' ({wait}) "
                         f"fell due at {first.at:%Y-%m-%d %H:%M} in '{frame.state}'"
@@ -247,7 +247,7 @@ class Aligner:
                     config, Fire(event.name, roles[0], event.at, event.actor, event.data), strict=True
                 )
                 if move.refusal is None:
-                    clause = _clause(frame, f"role: {', '.join(roles)}")
+                    clause = clause_at(frame, f"role: {', '.join(roles)}")
                     message = (
                         f"'{event.name}' was done by role '{event.role}'; the procedure gives it to {', '.join(roles)}"
                     )
@@ -263,7 +263,7 @@ class Aligner:
                     frame = found[0]
                 name = refusal.message.split("invariant '", 1)[-1].split("'", 1)[0]
                 text = next((t for n, t, _ in frame.procedure.invariants if n == name), "")
-                clause = _clause(frame, f"invariant {name}: {text}")
+                clause = clause_at(frame, f"invariant {name}: {text}")
                 message = f"'{event.name}' breaks invariant '{name}' ({text}) with the data the log shows"
                 dev = self._deviation(trace, view, event, "data", message, clause)
                 lost = self._missed(trace, config, move, event)
@@ -280,7 +280,7 @@ class Aligner:
         frame, way = found
         if len(way.branches) < 2 and (logged.refusal is None or isinstance(logged.refusal, EventNotAllowed)):
             return
-        went = _target(logged, event.name)
+        went = target_of(logged, event.name)
         seen = {self._key(logged.config)} if logged.refusal is None else set()
         for data in self._combinations(frame.procedure, way, event.data):
             move = self.steps.step(
@@ -290,7 +290,7 @@ class Aligner:
             )
             if move.refusal is not None:
                 continue
-            target = _target(move, event.name)
+            target = target_of(move, event.name)
             k = self._key(move.config)
             if k in seen:
                 continue
@@ -303,7 +303,7 @@ class Aligner:
                 reason = f"with the data the log shows, the procedure goes to '{went}', not '{target}'"
             shown = self.words.redacted({k: v for k, v in event.data.items() if k in self.read})
             message = f"'{event.name}' with {shown or 'no data'}: {reason}"
-            dev = self._deviation(trace, view, event, "data", message, _clause(frame, rule))
+            dev = self._deviation(trace, view, event, "data", message, clause_at(frame, rule))
             lost = self._missed(trace, config, move, event)
             yield move.config, 1 + len(lost), position + 1, (dev, *lost)
 
@@ -380,13 +380,13 @@ class Aligner:
         else:
             frame = found[0]
             message = f"'{event.name}' was recorded but does not fit here: {reason}"
-        return self._deviation(trace, config, event, kind, message, _clause(frame, rule))
+        return self._deviation(trace, config, event, kind, message, clause_at(frame, rule))
 
     def _missing(
         self, trace: Trace, config: Configuration, frame: Frame, name: str, index: int, now: dt.datetime
     ) -> Deviation:
         message = f"'{name}' is required in '{frame.state}' but the log does not show it"
-        clause = _clause(frame, "step")
+        clause = clause_at(frame, "step")
         return Deviation(
             trace.case, "missing", index, now, None, message, clause, None, name, None, self._allowed(config.frames)
         )
@@ -461,61 +461,3 @@ class Aligner:
             data = dict(given)
             data.update(zip(names, values, strict=True))
             yield data
-
-
-def _merged(path: list[Deviation]) -> list[Deviation]:
-    """An event the log skipped and the same event inserted elsewhere are one event out of order.
-
-    Kept at the earlier of the two positions, with that position's clause, whichever of
-    the equally cheap alignments the search happened to find.
-    """
-    out = list(path)
-    i = 0
-    while i < len(out):
-        d = out[i]
-        if d.kind in ("order", "missing") and d.event is not None:
-            other = "missing" if d.kind == "order" else "order"
-            j = next((j for j in range(i + 1, len(out)) if out[j].kind == other and out[j].event == d.event), None)
-            if j is not None:
-                late = out[j]
-                logged = d if d.kind == "order" else late
-                message = (
-                    f"'{d.event}' is out of order: the log has it at row {logged.index}, "
-                    f"the procedure needs it at row {min(d.index, late.index)} ({d.clause.state})"
-                )
-                out[i] = Deviation(
-                    d.case,
-                    "order",
-                    d.index,
-                    d.at,
-                    d.row,
-                    message,
-                    replace(d.clause, rule="order"),
-                    logged.activity,
-                    d.event,
-                    logged.role,
-                    d.allowed,
-                    d.cost + late.cost,
-                )
-                del out[j]
-        i += 1
-    return out
-
-
-def _target(move: Move, event: str) -> str | None:
-    for entry in move.entries:
-        if entry.kind == "fire" and entry.event == event:
-            return entry.target
-    return None
-
-
-def _clause(frame: Frame, rule: str) -> Clause:
-    here = frame.here
-    return Clause.of(frame.procedure.id, frame.state, here.source or frame.procedure.source, rule)
-
-
-def _spoken(seconds: float | None) -> str:
-    if seconds is None:
-        return "its wait"
-    minutes = int(seconds // 60)
-    return f"{minutes} min" if minutes else f"{int(seconds)} s"
