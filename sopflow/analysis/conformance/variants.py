@@ -20,7 +20,7 @@ from sopflow.analysis.conformance.replay import Trace, Vocabulary
 from sopflow.analysis.conformance.result import CaseResult, Deviation
 from sopflow.compile import Procedure
 
-SIZE = 2048
+SIZE = 4096
 """Variants remembered; the least recently seen is forgotten first."""
 _TEXT = object()
 """Stands for a free text nothing reads: only its presence matters."""
@@ -40,7 +40,7 @@ class Variants:
         self.read = words.read
         self.free = {n for n, kind in words.types.items() if kind == "str" and n not in self.read}
         self.lists = {n for n, kind in words.types.items() if kind == "list[str]" and n not in self.read}
-        self._seen: OrderedDict[tuple[Any, ...], tuple[Trace, CaseResult]] = OrderedDict()
+        self._seen: OrderedDict[tuple[Any, ...], tuple[CaseResult, tuple[tuple[str, int], ...]]] = OrderedDict()
         self.hits = 0
 
     def key(self, trace: Trace) -> tuple[Any, ...]:
@@ -68,32 +68,47 @@ class Variants:
             return None
         self._seen.move_to_end(key)
         self.hits += 1
-        return restamped(found[0], found[1], trace)
+        result, refs = found
+        if result.fitting:
+            return CaseResult(trace.case, result.procedure, trace.rows, [], 0, result.aligned, result.outcome)
+        deviations = []
+        for d, (how, j) in zip(result.deviations, refs, strict=True):
+            at, row = d.at, d.row
+            if how == "row":
+                at, row = trace.events[j].at, trace.events[j].row
+            elif how == "at":
+                at = trace.events[j].at
+            elif how == "start":
+                at = trace.at
+            deviations.append(_moved(d, trace.case, at, row))
+        return CaseResult(
+            trace.case, result.procedure, trace.rows, deviations, result.cost, result.aligned, result.outcome
+        )
 
     def put(self, key: tuple[Any, ...], trace: Trace, result: CaseResult) -> None:
-        self._seen[key] = (trace, result)
+        """Remember ``result``, with where each deviation's row and time come from (not the trace itself)."""
+        self._seen[key] = (result, _references(trace, result))
         if len(self._seen) > self.size:
             self._seen.popitem(last=False)
 
 
-def restamped(template: Trace, result: CaseResult, trace: Trace) -> CaseResult:
-    """``result`` of ``template`` told of ``trace``: its case id, and each row's own line and time."""
-    if result.fitting:
-        return CaseResult(trace.case, result.procedure, trace.rows, [], 0, result.aligned, result.outcome)
-    lines = {e.row: i for i, e in enumerate(template.events)}
+def _references(trace: Trace, result: CaseResult) -> tuple[tuple[str, int], ...]:
+    """For each deviation: the row it names, the row whose time it has, the start's time, or its own."""
+    lines = {e.row: i for i, e in enumerate(trace.events)}
     times: dict[dt.datetime, int] = {}
-    for i, e in enumerate(template.events):
+    for i, e in enumerate(trace.events):
         times.setdefault(e.at, i)
-    deviations = []
+    refs = []
     for d in result.deviations:
-        at, row = d.at, d.row
-        j = lines.get(row) if row is not None else times.get(at)
-        if j is not None:
-            at, row = trace.events[j].at, (trace.events[j].row if row is not None else None)
-        elif at == template.at:
-            at = trace.at
-        deviations.append(_moved(d, trace.case, at, row))
-    return CaseResult(trace.case, result.procedure, trace.rows, deviations, result.cost, result.aligned, result.outcome)
+        if d.row is not None and d.row in lines:
+            refs.append(("row", lines[d.row]))
+        elif d.at in times:
+            refs.append(("at", times[d.at]))
+        elif d.at == trace.at:
+            refs.append(("start", 0))
+        else:
+            refs.append(("keep", 0))
+    return tuple(refs)
 
 
 def _moved(d: Deviation, case: str, at: dt.datetime, row: int | None) -> Deviation:
