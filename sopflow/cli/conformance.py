@@ -28,9 +28,12 @@ SHOWN = 20
 
 
 def conformance(
-    log: Annotated[Path, typer.Argument(help="The log: a .csv, .jsonl or .xes file, grouped by case id.")],
+    log: Annotated[
+        Path, typer.Argument(metavar="LOG", help="The log: a .csv, .jsonl or .xes file, grouped by case id.")
+    ],
     mapping: Annotated[
-        Path, typer.Option("--mapping", "-m", help="The YAML mapping of the log's columns and activities.")
+        Path,
+        typer.Option("--mapping", "-m", metavar="MAP", help="The YAML mapping of the log's columns and activities."),
     ],
     library_paths: LibraryOpt = None,
     fmt: Annotated[
