@@ -66,14 +66,13 @@ def conform(
         trace = prepare(case, mapping, words, zone)
         if trace is None:
             continue
-        if still:
-            trace = canonical(trace, words)
         if variants is not None:
             key = variants.key(trace)
             known = variants.get(key, trace)
             if known is not None:
                 yield known
                 continue
+            trace = canonical(trace, words)  # what the variant's key sees, so cases meet in the step memory
         if fits(trace, mapping.complete, steps.step):
             result = CaseResult(trace.case, procedure.id, trace.rows)
         else:
