@@ -375,3 +375,47 @@ def test_an_event_after_its_timer_fell_due_is_late() -> None:
     assert late.clause.rule == "timer b_waited_3_minutes: 3 minutes"
     assert (late.clause.state, late.clause.lines) == ("b_waiting", "21-24")
     assert "fell due at 2026-03-02 09:03" in late.message
+
+
+XES = """<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1.0" xmlns="http://www.xes-standard.org/">
+  <string key="concept:name" value="letters"/>
+  <trace>
+    <string key="concept:name" value="L-9"/>
+    <event>
+      <string key="concept:name" value="Letter recorded"/>
+      <date key="time:timestamp" value="2026-03-06T10:00:00.000+08:00"/>
+      <string key="org:role" value="responsible_person"/>
+      <string key="channel" value="letter"/>
+      <string key="matter" value="the canteen"/>
+      <string key="first" value="Li"/>
+    </event>
+    <event>
+      <string key="concept:name" value="Reply sent"/>
+      <date key="time:timestamp" value="2026-03-12T09:00:00.000+08:00"/>
+      <string key="org:role" value="responsible_person"/>
+    </event>
+  </trace>
+</log>
+"""
+
+
+def test_xes_with_its_standard_keys(tmp_path: Path) -> None:
+    log = tmp_path / "letters.xes"
+    log.write_text(XES, encoding="utf-8")
+    mapping = mapping_from(
+        {
+            "procedure": "letters_and_visits.company_staff",
+            "columns": {
+                "case": "case:concept:name",
+                "activity": "concept:name",
+                "timestamp": "time:timestamp",
+                "role": "org:role",
+            },
+            "data": {"channel": "petition_channel", "matter": "petition_matter", "first": "first_contact"},
+            "activities": {"Letter recorded": "recorded", "Reply sent": "replied"},
+        }
+    )
+    (case,) = check_file(LIBRARY, log, mapping).cases
+    assert case.case == "L-9"
+    assert [(d.kind, d.row, d.clause.rule) for d in case.deviations] == [("time", 2, "promise reply: 3 working days")]
