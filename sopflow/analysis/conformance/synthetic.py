@@ -23,12 +23,17 @@ from sopflow.analysis.conformance.replay import Vocabulary, fits, owner, prepare
 from sopflow.analysis.conformance.result import Clause, Kind
 from sopflow.analysis.domains import field_domains
 from sopflow.compile import Procedure
+from sopflow.errors import SopflowError
 from sopflow.runtime import kernel
 from sopflow.runtime.config import Check, Configuration, Fire, Frame, Tick
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 """Monday 2 March 2026, 09:00 in Shanghai."""
 MAX_STEPS = 40
+
+
+class NoCleanWalk(SopflowError):
+    """The procedure's random walks keep failing to end: it cannot give clean cases to plant in."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ class Generator:
             walk = self._walk(case, at)
             if walk is not None:
                 return walk
-        raise RuntimeError(f"no clean walk of '{self.procedure.id}' ends within {MAX_STEPS} steps")
+        raise NoCleanWalk(f"no random walk of '{self.procedure.id}' reached an outcome within {MAX_STEPS} steps")
 
     def _walk(self, case: str, at: dt.datetime) -> _Walk | None:
         procedure = self.procedure
