@@ -419,3 +419,20 @@ def test_xes_with_its_standard_keys(tmp_path: Path) -> None:
     (case,) = check_file(LIBRARY, log, mapping).cases
     assert case.case == "L-9"
     assert [(d.kind, d.row, d.clause.rule) for d in case.deviations] == [("time", 2, "promise reply: 3 working days")]
+
+
+def test_a_case_opened_by_an_unknown_role_is_still_checked(tmp_path: Path) -> None:
+    log = tmp_path / "letters.csv"
+    log.write_text(
+        "case,activity,timestamp,role,petition_channel,petition_matter,first_contact\n"
+        "L-5,start,2026-03-02T09:00:00,janitor,,,\n"
+        "L-5,recorded,2026-03-02T09:05:00,responsible_person,letter,the canteen,Li\n"
+        "L-5,replied,2026-03-09T09:00:00,responsible_person,,,\n",
+        encoding="utf-8",
+    )
+    (case,) = check_file(LIBRARY, log, LETTERS).cases
+    assert [(d.kind, d.clause.rule) for d in case.deviations] == [
+        ("role", "role: responsible_person"),
+        ("time", "promise reply: 3 working days"),
+    ]
+    assert case.cost == 2

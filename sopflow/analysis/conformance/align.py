@@ -105,21 +105,31 @@ class Aligner:
 
     def _align(self, trace: Trace) -> CaseResult:
         result = CaseResult(trace.case, trace.procedure.id, trace.rows)
+        procedure = trace.procedure
+        opened: tuple[Deviation, ...] = ()
+        if trace.role not in procedure.roles:
+            # Opened by someone the procedure has no role for: a role deviation, then the case as if
+            # the first state's role had opened it.
+            initial = procedure.ir.states[procedure.ir.initial]
+            role = initial.role or next(iter(procedure.roles), "")
+            clause = Clause.of(procedure.id, procedure.ir.initial, initial.source or procedure.source, f"role: {role}")
+            message = f"the case was opened by role '{trace.role}', which '{procedure.id}' does not have"
+            opened = (Deviation(trace.case, "role", 0, trace.at, None, message, clause, None, None, trace.role),)
+            trace = trace._replace(role=role)
         try:
             first = begin(trace)
         except SopflowError as exc:
-            procedure = trace.procedure
             clause = Clause.of(procedure.id, procedure.ir.initial, procedure.source, "start data")
             message = f"the case cannot start: {getattr(exc, 'message', str(exc))}"
-            result.deviations.append(Deviation(trace.case, "data", 0, trace.at, None, message, clause))
-            result.cost = 1
+            result.deviations = [*opened, Deviation(trace.case, "data", 0, trace.at, None, message, clause)]
+            result.cost = len(result.deviations)
             result.aligned = False
             return result
         events = trace.events
-        nodes: list[_Node] = [_Node(0, first.config, (0, 0), None, ())]
-        best: dict[tuple[int, Any], tuple[int, int]] = {(0, self._key(first.config)): (0, 0)}
+        nodes: list[_Node] = [_Node(0, first.config, (len(opened), 0), None, opened)]
+        best: dict[tuple[int, Any], tuple[int, int]] = {(0, self._key(first.config)): nodes[0].cost}
         counter = itertools.count()
-        heap: list[tuple[tuple[int, int], int, int, int]] = [((0, 0), 0, next(counter), 0)]
+        heap: list[tuple[tuple[int, int], int, int, int]] = [(nodes[0].cost, 0, next(counter), 0)]
         expanded = 0
         furthest = 0
         goal: int | None = None
