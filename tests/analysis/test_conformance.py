@@ -436,3 +436,15 @@ def test_a_case_opened_by_an_unknown_role_is_still_checked(tmp_path: Path) -> No
         ("time", "promise reply: 3 working days"),
     ]
     assert case.cost == 2
+
+
+def test_start_data_the_procedure_refuses_is_a_data_deviation_and_the_case_goes_on() -> None:
+    """Without the estate's name (a deployment setting the mapping forgot), each case is still checked."""
+    mapping = load_mapping(EXAMPLE / "release_tenant_mapping.yaml")
+    forgetful = mapping.model_copy(update={"start": mapping.start.model_copy(update={"data": {}})})
+    report = check_file(LIBRARY, EXAMPLE / "release_tenant_log.csv", forgetful)
+    found = {c.case: [(d.kind, d.clause.rule) for d in c.deviations] for c in report.cases}
+    assert report.fitting == 0
+    assert found["R-1001"] == [("data", "start data")]
+    assert found["R-1004"] == [("data", "start data"), ("role", "role: front_desk")]
+    assert "estate_name" in report.cases[0].deviations[0].message

@@ -119,12 +119,17 @@ class Aligner:
         try:
             first = begin(trace)
         except SopflowError as exc:
+            # Start data the procedure refuses: a data deviation, then the case started on data it takes.
             clause = Clause.of(procedure.id, procedure.ir.initial, procedure.source, "start data")
-            message = f"the case cannot start: {getattr(exc, 'message', str(exc))}"
-            result.deviations = [*opened, Deviation(trace.case, "data", 0, trace.at, None, message, clause)]
-            result.cost = len(result.deviations)
-            result.aligned = False
-            return result
+            message = f"the case cannot start as logged: {getattr(exc, 'message', str(exc))}"
+            opened = (*opened, Deviation(trace.case, "data", 0, trace.at, None, message, clause))
+            try:
+                first = begin(trace._replace(data=self._start_data(procedure, trace.data)))
+            except SopflowError:
+                result.deviations = list(opened)
+                result.cost = len(opened)
+                result.aligned = False
+                return result
         events = trace.events
         nodes: list[_Node] = [_Node(0, first.config, (len(opened), 0), None, opened)]
         best: dict[tuple[int, Any], tuple[int, int]] = {(0, self._key(first.config)): nodes[0].cost}
@@ -452,6 +457,29 @@ class Aligner:
             self._allowed(config.frames),
         )
 
+    def _start_data(self, procedure: Procedure, given: Mapping[str, Any]) -> dict[str, Any]:
+        """The logged start data the procedure takes, with each missing required field given a value it takes."""
+        data = {}
+        for name, value in given.items():
+            try:
+                if name in procedure.fields:
+                    procedure.coerce(name, value)
+                    data[name] = value
+            except ValueError:
+                continue
+        domains = self._domains_of(procedure)
+        for name, required in procedure.start_data:
+            if required and data.get(name) is None:
+                data[name] = domains.get(name, ["x"])[0]
+        return data
+
+    def _domains_of(self, procedure: Procedure) -> dict[str, list[Any]]:
+        k = (procedure.id, procedure.version)
+        domains = self._domains.get(k)
+        if domains is None:
+            domains = self._domains[k] = field_domains(procedure)
+        return domains
+
     def _combinations(
         self, procedure: Procedure, way: WayIR, given: Mapping[str, Any], every: bool = False
     ) -> Iterator[dict[str, Any]]:
@@ -459,10 +487,7 @@ class Aligner:
 
         ``every``: optional fields too (an inserted event may have to bring what its state requires).
         """
-        k = (procedure.id, procedure.version)
-        domains = self._domains.get(k)
-        if domains is None:
-            domains = self._domains[k] = field_domains(procedure)
+        domains = self._domains_of(procedure)
         names = [n for n, required in way.data if every or required or n in given]
         choices = [domains.get(n, ["x"]) for n in names]
         for count, values in enumerate(itertools.product(*choices)):
