@@ -200,16 +200,24 @@ def timestamp(value: Any, zone: dt.tzinfo, row: Row, column: str) -> dt.datetime
         found = value
     elif isinstance(value, str):
         try:
-            found = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            found = dt.datetime.fromisoformat(value)  # the common case, "Z" included
         except ValueError:
-            raise LogError(
-                f"column '{column}': expected an ISO 8601 time such as 2026-03-02T09:00:00+08:00, found {value!r}",
-                source=row.source,
-                row=row.line,
-            ) from None
+            found = _lenient(value, row, column)
     else:
         raise LogError(f"column '{column}': no timestamp", source=row.source, row=row.line)
     return found if found.tzinfo is not None else found.replace(tzinfo=zone)
+
+
+def _lenient(value: str, row: Row, column: str) -> dt.datetime:
+    """A time with blanks around it or a lower-case ``z``; anything else is a located error."""
+    try:
+        return dt.datetime.fromisoformat(value.strip().replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        raise LogError(
+            f"column '{column}': expected an ISO 8601 time such as 2026-03-02T09:00:00+08:00, found {value!r}",
+            source=row.source,
+            row=row.line,
+        ) from None
 
 
 def journal_cases(entries: Iterable[Entry], source: str = "<journal>") -> Iterator[LogCase]:
