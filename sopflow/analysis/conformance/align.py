@@ -13,10 +13,15 @@ and the kernel's configuration — the moves are:
 * a log move: the event skipped, as if it had not happened (cost 1, ``order``);
 * a model move: an event the procedure allowed there, inserted (cost 1, ``missing``).
 
-Every move is a call to :func:`sopflow.runtime.kernel.step` (through :class:`.memo.Steps`, which
-remembers steps when no clock can matter); nothing here knows a rule.
-Dijkstra's search with ties broken towards the furthest position finds a cheapest
-alignment; it is bounded by ``limit`` nodes expanded, and a case that hits the bound says so.
+An escalation (a policy event) is never inserted: one the log does not show did not happen.
+A case opened by a role the procedure lacks, or with start data it refuses, costs 1 and is
+aligned from a start the procedure takes.
+
+Every move is a call to :func:`sopflow.runtime.kernel.step` (through :class:`.memo.Steps`,
+which remembers steps when no clock can matter); nothing here knows a rule. Dijkstra's
+search finds a cheapest alignment; among equally cheap ones it prefers fewer skipped rows
+(it believes the log), then the furthest position. It is bounded by ``limit`` nodes
+expanded, and a case that hits the bound says so.
 """
 
 from __future__ import annotations
