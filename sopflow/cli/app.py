@@ -16,6 +16,7 @@ from typer.models import Context
 from sopflow.__about__ import __version__
 from sopflow.cli import (
     checks,
+    conformance,
     coverage,
     generate,
     graph,
@@ -79,6 +80,7 @@ app.command("lint")(checks.lint)
 app.command("check")(prove.check)
 app.command("generate")(generate.generate_command)
 app.command("coverage")(coverage.coverage_command)
+app.command("conformance")(conformance.conformance)
 app.command("list")(listing.list_procedures)
 app.command("show")(show.show)
 app.command("graph")(graph.graph)

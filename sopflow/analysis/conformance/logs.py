@@ -1,0 +1,254 @@
+"""Reading host logs one case at a time: CSV, JSON Lines, XES and sopflow's own journals.
+
+A company's event log can hold years of cases, so nothing here reads a whole file: each
+reader yields rows as the file is read, and :func:`cases` gathers consecutive rows of one
+case id. That needs the log grouped by case (every row of a case together, as an export
+sorted by case id and time is); a case id seen again after another case has begun is an
+error at the row where it reappears, never silently a second case. Memory is one case's
+rows plus the hashes of the case ids already seen. Within a case, rows are put in time order (a stable sort, so
+rows of the same instant keep the log's order).
+
+XES is read with ``xml.etree.ElementTree.iterparse``, each ``<trace>`` freed once read;
+the standard library's expat refuses external entities and entity expansion bombs, so
+no extra XML library is needed. Trace attributes are given to each event prefixed
+``case:`` (``case:concept:name`` is the case id), as process-mining tools name them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+from xml.etree.ElementTree import Element, ParseError, iterparse
+
+from sopflow.analysis.conformance.mapping import LogError, LogMapping
+from sopflow.runtime.journal import Entry
+
+
+class Row(NamedTuple):
+    """One line of a log: its values by column, and where it was read."""
+
+    values: dict[str, Any]
+    source: str
+    line: int
+
+
+class LogCase(NamedTuple):
+    """The rows of one case, in time order."""
+
+    id: str
+    rows: tuple[Row, ...]
+
+
+FORMATS = ("csv", "jsonl", "xes")
+
+
+def read_rows(path: str | Path, fmt: str | None = None) -> Iterator[Row]:
+    """Rows of a log file as they are read; ``fmt`` defaults to the file's suffix."""
+    path = Path(path)
+    kind = fmt or {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xes": "xes"}.get(path.suffix.lower())
+    if kind not in FORMATS:
+        raise LogError(
+            f"unknown log format; expected one of {', '.join(FORMATS)} (or a .csv, .jsonl, .xes file)", source=str(path)
+        )
+    try:
+        if kind == "csv":
+            yield from _csv(path)
+        elif kind == "jsonl":
+            yield from _jsonl(path)
+        else:
+            yield from _xes(path)
+    except OSError as exc:
+        raise LogError(f"cannot read the log ({exc.strerror})", source=str(path)) from None
+
+
+def _csv(path: Path) -> Iterator[Row]:
+    where = str(path)
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if not header:
+            return
+        width = len(header)
+        for cells in reader:
+            if len(cells) > width:
+                raise LogError("more cells than the header has columns", source=where, row=reader.line_num)
+            # An empty cell is absent; a cell written as a JSON list (``["sofa"]``) is that list.
+            values = {k: (_cell(v) if v[0] == "[" else v) for k, v in zip(header, cells, strict=False) if v}
+            yield Row(values, where, reader.line_num)
+
+
+def _cell(text: str) -> Any:
+    if text.endswith("]"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
+
+
+def _jsonl(path: Path) -> Iterator[Row]:
+    where = str(path)
+    with path.open(encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                values = json.loads(line)
+            except ValueError as exc:
+                raise LogError(f"not JSON: {exc}", source=where, row=number) from None
+            if not isinstance(values, dict):
+                raise LogError("each line must be a JSON object of column -> value", source=where, row=number)
+            yield Row(values, where, number)
+
+
+_XES_TYPES = {"string", "date", "int", "float", "boolean", "id"}
+
+
+def _xes(path: Path) -> Iterator[Row]:
+    where = str(path)
+    trace: dict[str, Any] = {}
+    stack: list[str] = []
+    number = 0
+    try:
+        for event, element in iterparse(str(path), events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if event == "start":
+                stack.append(tag)
+                if tag == "trace":
+                    trace = {}
+                continue
+            stack.pop()
+            parent = stack[-1] if stack else None
+            if tag == "event" and parent == "trace":
+                number += 1
+                values = {f"case:{k}": v for k, v in trace.items()}
+                values.update(_attributes(element))
+                yield Row(values, where, number)
+                element.clear()
+            elif tag in _XES_TYPES and parent == "trace" and element.get("key") is not None:
+                trace[element.get("key", "")] = _typed(tag, element.get("value"))
+            elif tag == "trace":
+                element.clear()
+    except ParseError as exc:
+        raise LogError(f"not well-formed XES: {exc}", source=where, row=exc.position[0]) from None
+
+
+def _attributes(element: Element) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for child in element:
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag in _XES_TYPES and child.get("key") is not None:
+            out[child.get("key", "")] = _typed(tag, child.get("value"))
+    return out
+
+
+def _typed(tag: str, value: str | None) -> Any:
+    if value is None:
+        return None
+    if tag == "int":
+        return int(value)
+    if tag == "float":
+        return float(value)
+    if tag == "boolean":
+        return value.lower() == "true"
+    return value
+
+
+def cases(rows: Iterable[Row], mapping: LogMapping, zone: dt.tzinfo) -> Iterator[LogCase]:
+    """Consecutive rows of one case id, each case in time order; see the module's note on grouping."""
+    column = mapping.columns.case
+    stamp = mapping.columns.timestamp
+    seen: set[int] = set()  # hashes, not ids: a hundred thousand cases cost a few megabytes
+    current: str | None = None
+    held: list[tuple[dt.datetime, Row]] = []
+    for row in rows:
+        raw = row.values.get(column)
+        if raw is None or raw == "":
+            raise LogError(f"no case id in column '{column}'", source=row.source, row=row.line)
+        case = str(raw)
+        if case != current:
+            if current is not None:
+                yield _case(current, held)
+            if hash(case) in seen:
+                raise LogError(
+                    f"case '{case}' appears again after other cases: "
+                    "the log must be grouped by case id (sort it by case, then time)",
+                    source=row.source,
+                    row=row.line,
+                )
+            seen.add(hash(case))
+            current, held = case, []
+        at = timestamp(row.values.get(stamp), zone, row, stamp)
+        row.values[stamp] = at  # read once: the translation reads it again
+        held.append((at, row))
+    if current is not None:
+        yield _case(current, held)
+
+
+def _case(case: str, held: list[tuple[dt.datetime, Row]]) -> LogCase:
+    held.sort(key=lambda pair: pair[0])
+    return LogCase(case, tuple(row for _, row in held))
+
+
+def timestamp(value: Any, zone: dt.tzinfo, row: Row, column: str) -> dt.datetime:
+    """An event's time, aware; a time written without a zone is in ``zone``."""
+    if isinstance(value, dt.datetime):
+        found = value
+    elif isinstance(value, str):
+        try:
+            found = dt.datetime.fromisoformat(value)  # the common case, "Z" included
+        except ValueError:
+            found = _lenient(value, row, column)
+    else:
+        raise LogError(f"column '{column}': no timestamp", source=row.source, row=row.line)
+    return found if found.tzinfo is not None else found.replace(tzinfo=zone)
+
+
+def _lenient(value: str, row: Row, column: str) -> dt.datetime:
+    """A time with blanks around it or a lower-case ``z``; anything else is a located error."""
+    try:
+        return dt.datetime.fromisoformat(value.strip().replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        raise LogError(
+            f"column '{column}': expected an ISO 8601 time such as 2026-03-02T09:00:00+08:00, found {value!r}",
+            source=row.source,
+            row=row.line,
+        ) from None
+
+
+def journal_cases(entries: Iterable[Entry], source: str = "<journal>") -> Iterator[LogCase]:
+    """Cases from sopflow journals (a store's ``journal`` rows, or several sessions' entries, in order).
+
+    Only what the host did is kept — the start, fired events, ticked items — since timers,
+    calls and promises are what the procedure did itself. Refused events changed nothing and
+    are left out. Columns are named as the default mapping expects them.
+    """
+    current: str | None = None
+    rows: list[Row] = []
+    number = 0
+    for entry in entries:
+        number += 1
+        if entry.kind == "start" and entry.meta is not None:
+            if current is not None:
+                yield LogCase(current, tuple(rows))
+            current, rows = entry.meta.session, []
+        if current is None or entry.kind not in ("start", "fire", "check"):
+            continue
+        activity = "start" if entry.kind == "start" else entry.event or ""
+        if entry.kind == "check":
+            activity = f"check:{entry.event}"
+        values: dict[str, Any] = {
+            "case": current,
+            "activity": activity,
+            "timestamp": entry.at,
+            "role": entry.role,
+            "actor": entry.actor,
+            **dict(entry.data),
+        }
+        rows.append(Row(values, source, number))
+    if current is not None:
+        yield LogCase(current, tuple(rows))
