@@ -8,6 +8,7 @@ journals are read one session at a time, so a year in a store is measured withou
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from sopflow.analysis.conformance import load_mapping, mapped_journals
 from sopflow.analysis.kpi_report import KpiReport, kpi_report
 from sopflow.cli.common import language, library, stdout, write_out
 from sopflow.cli.sessions import StoreOpt
@@ -41,6 +43,12 @@ def kpi_command(
         list[Path] | None,
         typer.Option("--journal", "-j", metavar="FILE", help="A journal file (JSON or JSON Lines); repeatable."),
     ] = None,
+    log: Annotated[
+        Path | None, typer.Option("--log", metavar="FILE", help="A host's event log (CSV, JSON Lines, XES)...")
+    ] = None,
+    mapping_file: Annotated[
+        Path | None, typer.Option("--mapping", "-m", metavar="MAP", help="...read through this mapping.")
+    ] = None,
     since: Annotated[
         dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day counted.")
     ] = None,
@@ -58,9 +66,16 @@ def kpi_command(
     zone = lib.calendar.zone
     start = since.replace(tzinfo=zone) if since is not None else None
     until = to.replace(tzinfo=zone) + dt.timedelta(days=1) if to is not None else None
-    if not store_url and not journal_files:
-        raise CommandError("name the journals: --store (a SQLite file or postgresql:// URL) or --journal FILE")
+    if not store_url and not journal_files and log is None:
+        raise CommandError(
+            "name the journals: --store (a SQLite file or postgresql:// URL), --journal FILE,"
+            " or --log FILE --mapping MAP"
+        )
+    if (log is None) != (mapping_file is None):
+        raise CommandError("--log and --mapping go together: the host's log, and how its columns read")
     journals = _journals(store_url, journal_files or [], lib, until)
+    if log is not None and mapping_file is not None:
+        journals = itertools.chain(journals, mapped_journals(lib, log, load_mapping(mapping_file)))
     report = kpi_report(targets, journals, lib, since=start, until=until, by=by)
     if fmt == "text":
         _text(report, shown)

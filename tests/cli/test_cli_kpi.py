@@ -86,6 +86,18 @@ def test_without_journals_or_with_a_broken_file_a_clear_error(cli: Invoke, tmp_p
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"seq": 1}\n{oops\n', encoding="utf-8")
     assert [
-        (2, "error: name the journals: --store (a SQLite file or postgresql:// URL) or --journal FILE"),
+        (
+            2,
+            "error: name the journals: --store (a SQLite file or postgresql:// URL), --journal FILE,"
+            " or --log FILE --mapping MAP",
+        ),
         (2, f"error: {broken}:2:2: not JSON: Expecting property name enclosed in double quotes"),
     ] == [(r.exit_code, r.stderr.strip()) for r in (cli("kpi", "-s", ""), cli("kpi", "-j", broken))]
+
+
+def test_a_hosts_log_is_measured_through_its_mapping(cli: Invoke) -> None:
+    """The example log of tenant releases: its cases become journals, and the KPIs count them."""
+    log, mapping = "examples/conformance/release_tenant_log.csv", "examples/conformance/release_tenant_mapping.yaml"
+    document = json.loads(cli("kpi", "--log", log, "--mapping", mapping, "-f", "json").stdout)
+    checked = json.loads(cli("conformance", log, "--mapping", mapping, "-f", "json").stdout)
+    assert (5, 5) == (checked["cases"], document["sessions"])

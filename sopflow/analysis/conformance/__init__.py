@@ -17,7 +17,7 @@ from sopflow.analysis.conformance.align import LIMIT, Aligner
 from sopflow.analysis.conformance.logs import LogCase, Row, cases, journal_cases, read_rows
 from sopflow.analysis.conformance.mapping import Columns, LogError, LogMapping, load_mapping, mapping_from
 from sopflow.analysis.conformance.memo import Steps, canonical
-from sopflow.analysis.conformance.replay import Vocabulary, fits, prepare
+from sopflow.analysis.conformance.replay import Vocabulary, fits, journal_of, prepare
 from sopflow.analysis.conformance.report import ConformanceReport, ProcedureFigures, to_html
 from sopflow.analysis.conformance.result import KINDS, CaseResult, Clause, Deviation, Kind
 from sopflow.analysis.conformance.variants import Variants, timeless
@@ -44,6 +44,7 @@ __all__ = [
     "conform",
     "journal_cases",
     "load_mapping",
+    "mapped_journals",
     "mapping_from",
     "read_rows",
     "store_journals",
@@ -104,6 +105,25 @@ def check_file(
     """Check a CSV, JSON Lines or XES file, streamed one case at a time."""
     zone = mapping.zone(library.calendar.zone)
     return check_log(library, cases(read_rows(path, fmt), mapping, zone), mapping, keep=keep)
+
+
+def mapped_journals(
+    library: Library, path: str | Path, mapping: LogMapping, *, fmt: str | None = None
+) -> Iterator[list[Entry]]:
+    """Each case of a host's log as the journal a session would have kept, one case at a time.
+
+    The same reading and mapping as :func:`check_file`, so KPIs can be measured from a host's
+    records; a deviating case's journal stops at its first refusal.
+    """
+    procedure = library.get(mapping.procedure, mapping.version)
+    words = Vocabulary(procedure)
+    zone = mapping.zone(library.calendar.zone)
+    for case in cases(read_rows(path, fmt), mapping, zone):
+        trace = prepare(case, mapping, words, zone)
+        if trace is not None:
+            journal = journal_of(trace)
+            if journal:
+                yield journal
 
 
 def store_journals(store: Store, procedure: str, *, limit: int = 100_000) -> Iterator[Entry]:

@@ -20,7 +20,7 @@ from sopflow.compile import Procedure, WayIR
 from sopflow.errors import SopflowError
 from sopflow.runtime import kernel
 from sopflow.runtime.config import Check, Configuration, Fire, Frame, Move, Tick
-from sopflow.runtime.journal import REDACTED
+from sopflow.runtime.journal import REDACTED, Entry
 
 EventKind = Literal["fire", "check", "tick"]
 
@@ -254,3 +254,25 @@ def fits(trace: Trace, complete: bool, step: Callable[..., Move] = kernel.step) 
             return False
         config = move.config
     return not complete or config.frames[0].outcome is not None
+
+
+def journal_of(trace: Trace) -> list[Entry]:
+    """The journal a session would have kept for the case, up to its first refusal (journaled too).
+
+    What a log shows is turned into the entries sopflow's own sessions write, so KPIs count a
+    host's cases exactly as they count sessions; a case that breaks the procedure is counted as
+    far as it went by the rules, never past them.
+    """
+    try:
+        move = begin(trace)
+    except SopflowError:
+        return []
+    entries = list(move.entries)
+    config = move.config
+    for event in trace.events:
+        move = kernel.step(config, trigger(config, event), strict=True)
+        entries += move.entries
+        if move.refusal is not None:
+            break
+        config = move.config
+    return entries
