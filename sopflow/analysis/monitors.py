@@ -34,11 +34,13 @@ class Monitor:
     prop: Property
     procedure: str
     condition: Evaluator | None
+    pattern: str
+    """The property's pattern, worked out once: every move of every configuration asks."""
 
     @classmethod
     def of(cls, name: str, prop: Property, procedure: str) -> Monitor:
         condition = compile_expression(parse(prop.while_)) if prop.while_ is not None else None
-        return cls(name, prop, procedure, condition)
+        return cls(name, prop, procedure, condition, prop.pattern)
 
     def matches(self, occurrence: Occurrence | None, entry: Entry) -> bool:
         if occurrence is None or entry.procedure != (occurrence.procedure or self.procedure):
@@ -51,9 +53,8 @@ class Monitor:
 
     def advance(self, state: int, entries: Sequence[Entry], after: Configuration) -> tuple[int, bool]:
         """The monitor's next state, and whether the move broke the property."""
-        prop, broken = self.prop, False
+        prop, broken, pattern = self.prop, False, self.pattern
         for entry in entries:
-            pattern = prop.pattern
             if pattern == "first":
                 # The event that enters a state comes before the state: check 'first' on it first.
                 if self.matches(prop.first, entry):
