@@ -25,6 +25,7 @@ from sopflow.model import Kpi, Selector
 from sopflow.model.base import LEVEL_SEPARATOR
 from sopflow.model.targets import Period
 from sopflow.runtime import Entry
+from sopflow.runtime.kernel import EVALUATION_ERRORS
 
 HUNDRED = Decimal(100)
 
@@ -145,14 +146,30 @@ def matcher(selector: Selector, library: Library) -> Any:
 
 
 def _true(where: Any, data: Mapping[str, Any], library: Library, run: Run) -> bool:
-    procedure = library.get(run.procedure, run.version)
-    values = {
-        name: procedure.coerce(name, value) if value is not None else None
-        for name, value in data.items()
-        if name in procedure.fields
-    }
+    """The condition on a run's last data; data a journal holds but the procedure cannot read
+    (a value of the wrong type, an unknown version) counts as unset, never as an error."""
+    try:
+        procedure = library.get(run.procedure, run.version)
+    except UnknownProcedure:
+        try:
+            procedure = library.get(run.procedure)  # a version this library no longer holds: judge by the newest
+        except UnknownProcedure:
+            return False
+    values = {name: _read(procedure, name, value) for name, value in data.items() if name in procedure.fields}
     context = {**{name: procedure.defaults.get(name) for name in procedure.fields}, **values}
-    return bool(where(context))
+    try:
+        return bool(where(context))
+    except EVALUATION_ERRORS:
+        return False
+
+
+def _read(procedure: Any, name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        return procedure.coerce(name, value)
+    except ValueError:
+        return None
 
 
 def amounts(run: Run, selector: Selector, matches: Any) -> Iterable[tuple[dt.datetime, Decimal]]:
@@ -164,11 +181,22 @@ def amounts(run: Run, selector: Selector, matches: Any) -> Iterable[tuple[dt.dat
             if name == selector.promise and result in selector.result:
                 yield made, Decimal(1)
     elif selector.sum is not None:
-        value = run.data.get(selector.sum)
-        if value is not None:
-            yield run.started, Decimal(str(value))
+        amount = _amount(run.data.get(selector.sum))
+        if amount is not None:
+            yield run.started, amount
     else:
         yield run.started, Decimal(1)
+
+
+def _amount(value: Any) -> Decimal | None:
+    """A number a journal holds, as a decimal; anything else (a journal from elsewhere) adds nothing."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return amount if amount.is_finite() else None
 
 
 def period_of(when: dt.datetime, period: Period) -> str:

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sopflow
 from sopflow.analysis.kpi_report import kpi_report
@@ -119,4 +121,97 @@ def test_the_chart_draws_one_bar_per_period_coloured_by_the_target(store: SQLite
         svg.count('fill="#c62828"'),
         svg.count('fill="#2e7d32"'),
         svg.count('stroke-dasharray="6 4"'),
+    )
+
+
+VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.sampled_from(["12.5", "NaN", "1e999", "-0", "property"]),
+    st.text(max_size=5),
+    st.lists(st.text(max_size=3)),
+)
+FIELDS = st.sampled_from(
+    [
+        "major_complaint",
+        "complaint_valid",
+        "handling_satisfied",
+        "amount_due",
+        "amount_collected",
+        "arrears_amount",
+        "arrears_collected",
+        "owner_satisfied",
+        "visit_basis",
+        "fee_type",
+        "x",
+    ]
+)
+
+
+@st.composite
+def journal(draw: st.DrawFn) -> list[sopflow.Entry]:
+    """A journal no session wrote: any procedure, version, kind, target and data, in any order."""
+    procedures = st.sampled_from(["complaint.handling", "fee_collection", "revisit", "owner_visit", "nope"])
+    events = st.sampled_from(["followed_up", "reply", "survey_returned", "ledger_updated", "notice_delivered"])
+    kinds = st.sampled_from(["start", "call", "fire", "timer", "return", "promise", "refused", "tick"])
+    entries = []
+    for seq in range(draw(st.integers(0, 8))):
+        entries.append(
+            sopflow.Entry(
+                seq=seq,
+                at=at("2026-03-02T09:00") + dt.timedelta(days=draw(st.integers(0, 60))),
+                kind=draw(kinds),
+                procedure=draw(procedures),
+                version=draw(st.sampled_from([None, 1, 7])),
+                depth=draw(st.integers(0, 2)),
+                event=draw(st.one_of(st.none(), events)),
+                target=draw(st.one_of(st.none(), st.sampled_from(["follow_up", "archive", "nowhere", "handle@x"]))),
+                data=draw(st.dictionaries(FIELDS, VALUES, max_size=3)),
+                changes=draw(st.dictionaries(FIELDS, VALUES, max_size=3)),
+                detail=draw(st.one_of(st.none(), st.sampled_from(["made", "kept", "missed", "?"]))),
+            )
+        )
+    return entries
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(journal(), max_size=4))
+def test_any_journal_is_measured_without_a_crash(journals: list[list[sopflow.Entry]]) -> None:
+    """Journals from elsewhere (a wrong type, an unknown version or procedure) are counted or left out."""
+    report = kpi_report(TARGETS, journals, LIBRARY, by="week")
+    assert len(TARGETS.kpis) == len(report.results)
+    report_html(report, "en")
+
+
+def test_values_of_the_wrong_type_count_as_unset() -> None:
+    """A fee sum that is not a number adds nothing, a flag that is not a boolean fails its condition."""
+    start = at("2026-03-02T09:00")
+
+    def entry(seq: int, kind: str, procedure: str, **more: object) -> sopflow.Entry:
+        return sopflow.Entry(seq=seq, at=start, kind=kind, procedure=procedure, version=1, depth=0, **more)
+
+    fees = [
+        entry(0, "start", "fee_collection", data={"fee_type": "property", "amount_due": "100"}),
+        entry(1, "fire", "fee_collection", event="x", changes={"amount_collected": "lots"}),
+    ]
+    complaint = [
+        entry(0, "start", "complaint.handling"),
+        entry(
+            1,
+            "fire",
+            "complaint.handling",
+            event="followed_up",
+            changes={"complaint_valid": True, "handling_satisfied": "maybe"},
+        ),
+    ]
+    report = kpi_report(TARGETS, [fees, complaint], LIBRARY)
+    figures = {r.name: r.total for r in report.results}
+    collection, satisfaction = figures["fee_collection_rate"], figures["valid_complaint_satisfaction"]
+    assert collection is not None
+    assert satisfaction is not None
+    assert ((0, 100), (0, 1)) == (
+        (int(collection.count), int(collection.of)),
+        (int(satisfaction.count), int(satisfaction.of)),
     )
