@@ -72,6 +72,8 @@ def conformance(
 
 def _text(report: ConformanceReport) -> None:
     console = stdout()
+    if not report.procedures:
+        console.print("no cases in the log: nothing to check")
     for f in report.procedures.values():
         console.print(
             f"[bold]{escape(f.procedure)}[/]: {f.cases} cases, {f.fitting} fitting ({f.fitness:.1%}), "

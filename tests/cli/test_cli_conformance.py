@@ -71,3 +71,17 @@ def test_the_worked_example_in_the_docs_is_the_real_output(cli: Invoke) -> None:
     shown = block.split("```", 1)[0]
     output = cli("conformance", LOG, "--mapping", MAPPING).output
     assert shown.rstrip("\n") == "\n".join(line.rstrip() for line in output.splitlines()).strip("\n")
+
+
+def test_a_log_that_is_not_utf8_or_empty_gets_a_clear_answer(cli: Invoke, tmp_path: Path) -> None:
+    """Bytes that are not UTF-8 are located by line and column; an empty log says there is nothing to check."""
+    mapping = "examples/conformance/release_tenant_mapping.yaml"
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(b"case,activity\nc1,st\xe9p\n")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    bad, nothing = cli("conformance", latin, "--mapping", mapping), cli("conformance", empty, "--mapping", mapping)
+    assert (
+        f"error: LogError: {latin}:2: column 6: not UTF-8 text (byte 0xe9); save the log as UTF-8",
+        (0, "no cases in the log: nothing to check"),
+    ) == (bad.stderr.strip(), (nothing.exit_code, nothing.stdout.strip()))

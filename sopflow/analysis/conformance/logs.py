@@ -63,6 +63,24 @@ def read_rows(path: str | Path, fmt: str | None = None) -> Iterator[Row]:
             yield from _xes(path)
     except OSError as exc:
         raise LogError(f"cannot read the log ({exc.strerror})", source=str(path)) from None
+    except UnicodeDecodeError:
+        raise _not_utf8(path) from None
+
+
+def _not_utf8(path: Path) -> LogError:
+    """Where the first byte that is not UTF-8 sits, as line and column (found only on this error path)."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return LogError(
+            f"column {column}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the log as UTF-8",
+            source=str(path),
+            row=line,
+        )
+    return LogError("not UTF-8 text; save the log as UTF-8", source=str(path))
 
 
 def _csv(path: Path) -> Iterator[Row]:
