@@ -21,7 +21,7 @@ from rich.table import Table
 from sopflow.analysis.conformance import load_mapping, mapped_journals
 from sopflow.analysis.kpi_report import KpiReport, kpi_report
 from sopflow.cli.common import language, library, stdout, write_out
-from sopflow.cli.sessions import StoreOpt
+from sopflow.cli.sessions import StoreOpt, existing_store
 from sopflow.cli.show import LangOpt, LibraryOpt
 from sopflow.errors import CommandError
 from sopflow.library import Library
@@ -103,7 +103,7 @@ def _targets(lib: Library, targets_id: str | None) -> Any:
 def _journals(url: str, files: Sequence[Path], lib: Library, until: dt.datetime | None) -> Iterator[list[Entry]]:
     """Each session's journal in turn, from the store and then the files."""
     if url:
-        with open_store(url, lib) as store:
+        with open_store(existing_store(url), lib) as store:
             for row in store.sessions(SessionQuery(started_before=until, limit=ALL)):
                 yield store.journal(JournalQuery(session=row.id, limit=ALL))
     for path in files:

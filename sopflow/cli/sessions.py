@@ -22,6 +22,7 @@ from sopflow.cli.show import LangOpt, LibraryOpt
 from sopflow.errors import CommandError, SessionNotFound
 from sopflow.runtime import SystemClock
 from sopflow.store import JournalQuery, SessionQuery, SessionRow, Store, open_store
+from sopflow.store.open import store_file
 
 Format = Literal["text", "json"]
 StoreOpt = Annotated[
@@ -40,9 +41,17 @@ timers_app = typer.Typer(help="Run the timers that fell due in a store.", no_arg
 
 
 def _store(url: str, library_paths: list[Path] | None) -> Store:
+    return open_store(existing_store(url), library(library_paths))
+
+
+def existing_store(url: str) -> str:
+    """The store URL, refused when it is missing or names a SQLite file that does not exist."""
     if not url:
         raise CommandError("name the store with --store (a SQLite file or a postgresql:// URL)")
-    return open_store(url, library(library_paths))
+    path = store_file(url)
+    if path is not None and not path.exists():
+        raise CommandError(f"no store at {path}: give the SQLite file the host writes to (or a postgresql:// URL)")
+    return url
 
 
 def _row_json(r: SessionRow) -> dict[str, Any]:

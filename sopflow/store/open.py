@@ -29,3 +29,17 @@ def open_store(url: str, library: Library) -> Store:
     if "://" in url:
         raise StoreError(f"unknown store '{url.split('://')[0]}://'; use sqlite:///file.db, postgresql://… or memory:")
     return SQLiteStore(library, Path(url))
+
+
+def store_file(url: str) -> Path | None:
+    """The SQLite file a store URL names (``None`` for PostgreSQL, memory, or ``sqlite:///`` alone).
+
+    Commands that only read a store check it exists first: opening a SQLite path creates an
+    empty database, and a typo would otherwise read as a store with no sessions.
+    """
+    if url in ("memory:", "memory://") or url.startswith(("postgresql://", "postgres://")):
+        return None
+    if url.startswith("sqlite:///"):
+        rest = url.removeprefix("sqlite:///")
+        return Path(rest) if rest and rest != ":memory:" else None
+    return None if "://" in url or url == ":memory:" else Path(url)

@@ -11,6 +11,7 @@ from cli_helpers import Invoke
 
 import sopflow
 from sopflow.store import JournalQuery, SQLiteStore
+from sopflow.store import open as store_open
 
 PHONE = "+852 6000 7000"
 
@@ -75,3 +76,30 @@ def test_an_unknown_session_or_a_missing_store_is_a_usage_error(cli: Invoke, sto
         cli("sessions", "show", "zzz", "--store", path).exit_code,
         cli("sessions", "list").exit_code,
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("desk.db", "desk.db"),
+        ("sqlite:///desk.db", "desk.db"),
+        ("sqlite:////srv/desk.db", "/srv/desk.db"),
+        ("sqlite:///", None),
+        ("memory:", None),
+        ("postgresql://host/db", None),
+    ],
+)
+def test_the_sqlite_file_a_store_url_names(url: str, expected: str | None) -> None:
+    found = store_open.store_file(url)
+    assert expected == (str(found) if found is not None else None)
+
+
+def test_a_store_file_that_does_not_exist_is_an_error_not_an_empty_store(cli: Invoke, tmp_path: Path) -> None:
+    """A typo in --store would read as a store with no sessions; it is refused, and no file is made."""
+    missing = tmp_path / "typo.db"
+    results = [cli("sessions", "list", "-s", missing), cli("kpi", "-s", missing)]
+    assert (
+        [2, 2],
+        {f"error: no store at {missing}: give the SQLite file the host writes to (or a postgresql:// URL)"},
+        False,
+    ) == ([r.exit_code for r in results], {r.stderr.strip() for r in results}, missing.exists())
