@@ -9,17 +9,26 @@ or writes them as JSON or a static HTML page. Private field values are never sho
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 from rich.markup import escape
 
-from sopflow.analysis.conformance import KINDS, ConformanceReport, check_file, load_mapping, to_html
-from sopflow.cli.common import EXIT_OK, EXIT_PROBLEMS, library, stdout
+from sopflow.analysis.conformance import (
+    KINDS,
+    ConformanceReport,
+    check_file,
+    check_journals,
+    load_mapping,
+    store_journals,
+    to_html,
+)
+from sopflow.cli.common import EXIT_OK, EXIT_PROBLEMS, library, stdout, write_out
+from sopflow.cli.sessions import existing_store
 from sopflow.cli.show import LibraryOpt
 from sopflow.errors import CommandError
+from sopflow.store import open_store
 
 ReportFormat = Literal["text", "json", "html"]
 LogFormat = Literal["csv", "jsonl", "xes"]
@@ -29,12 +38,20 @@ SHOWN = 20
 
 def conformance(
     log: Annotated[
-        Path, typer.Argument(metavar="LOG", help="The log: a .csv, .jsonl or .xes file, grouped by case id.")
-    ],
+        Path | None,
+        typer.Argument(metavar="[LOG]", help="The log: a .csv, .jsonl or .xes file, grouped by case id."),
+    ] = None,
     mapping: Annotated[
-        Path,
+        Path | None,
         typer.Option("--mapping", "-m", metavar="MAP", help="The YAML mapping of the log's columns and activities."),
-    ],
+    ] = None,
+    store_url: Annotated[
+        str,
+        typer.Option("--store", "-s", help="Check a store's sessions instead of a log (with --procedure)."),
+    ] = "",
+    procedure: Annotated[
+        str | None, typer.Option("--procedure", "-p", metavar="ID", help="With --store: the procedure to check.")
+    ] = None,
     library_paths: LibraryOpt = None,
     fmt: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="text for people, json for tools, html for a page.")
@@ -54,15 +71,25 @@ def conformance(
     fewest inserted or skipped steps, and each deviation is reported with its kind (order,
     missing, role, data, time), its row and the SOP clause it breaks.
     """
-    for path in (log, mapping):
-        if not path.is_file():
-            raise CommandError(f"no such file: {path}")
     lib = library(library_paths)
-    report = check_file(lib, log, load_mapping(mapping), fmt=log_format, keep=keep)
+    if store_url:
+        if log is not None or mapping is not None or procedure is None:
+            raise CommandError("--store checks a store's sessions of one --procedure, without a LOG or --mapping")
+        with open_store(existing_store(store_url), lib) as store:
+            report = check_journals(lib, store_journals(store, procedure), procedure, keep=keep)
+        title = f"Conformance of the {procedure} sessions"
+    else:
+        if log is None or mapping is None:
+            raise CommandError("give a LOG and its --mapping, or --store and --procedure")
+        for path in (log, mapping):
+            if not path.is_file():
+                raise CommandError(f"no such file: {path}")
+        report = check_file(lib, log, load_mapping(mapping), fmt=log_format, keep=keep)
+        title = f"Conformance of {log.name}"
     if fmt == "json":
-        _out(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n", output)
+        write_out(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n", output)
     elif fmt == "html":
-        _out(to_html(report, f"Conformance of {log.name}"), output)
+        write_out(to_html(report, title), output)
     elif output is not None:
         raise CommandError("--output needs --format json or html")
     else:
@@ -98,13 +125,3 @@ def _text(report: ConformanceReport) -> None:
             console.print(f"    allowed there: {escape(allowed)}")
     if len(report.cases) > SHOWN:
         console.print(f"\n… and {len(report.cases) - SHOWN} more deviating cases (see --format json or html)")
-
-
-def _out(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None

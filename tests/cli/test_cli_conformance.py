@@ -85,3 +85,30 @@ def test_a_log_that_is_not_utf8_or_empty_gets_a_clear_answer(cli: Invoke, tmp_pa
         f"error: LogError: {latin}:2: column 6: not UTF-8 text (byte 0xe9); save the log as UTF-8",
         (0, "no cases in the log: nothing to check"),
     ) == (bad.stderr.strip(), (nothing.exit_code, nothing.stdout.strip()))
+
+
+def test_a_stores_sessions_are_checked_against_their_procedure(cli: Invoke, tmp_path: Path) -> None:
+    """A store's sessions are replayed on the library's procedure, one journal at a time."""
+    import datetime as dt
+
+    import sopflow
+    from sopflow.store import SQLiteStore
+
+    path = tmp_path / "desk.db"
+    library = sopflow.load_library()
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with SQLiteStore(library, path) as store:
+        for name in ("first", "second"):
+            clock = sopflow.ManualClock(start)
+            sid = store.start("business.release_owner", clock=clock, role="front_desk", session_id=name).id
+            store.fire(sid, "id_copied", role="front_desk", clock=clock, data={"owner_id_copy": "scan"})
+            store.fire(sid, "id_returned", role="front_desk", clock=clock)
+    result = cli("conformance", "--store", path, "--procedure", "business.release_owner", "-f", "json")
+    document = json.loads(result.stdout)
+    fits = document["fitting"] == document["cases"]
+    assert (2, 0 if fits else 1, False) == (document["cases"], result.exit_code, "scan" in result.stdout)
+    wrong = cli("conformance", "--store", path)
+    assert (2, "error: --store checks a store's sessions of one --procedure, without a LOG or --mapping") == (
+        wrong.exit_code,
+        wrong.stderr.strip(),
+    )
