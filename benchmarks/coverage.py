@@ -25,7 +25,7 @@ import sopflow
 from sopflow.library import Library
 from sopflow.runtime import Entry
 from sopflow.testing import Scenario, collect_scenarios, load_scenario, run_scenario, scenario_languages
-from sopflow.testing.coverage import ScenarioCoverage
+from sopflow.testing.coverage import ScenarioCoverage, report_of
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL = 1.10
@@ -62,7 +62,7 @@ def round_of(library: Library, todo: list[tuple[Scenario, str]], swap: bool) -> 
                 else:
                     bare += clock() - began
         began = clock()
-        coverage.report()
+        report_of(coverage)
         covered += clock() - began
     return bare, covered
 
@@ -84,7 +84,7 @@ def recording_alone(library: Library, journals: list[tuple[list[Entry], str]]) -
         coverage = ScenarioCoverage(library)
         for journal, scenario in journals:
             coverage.record(journal, scenario)
-        coverage.report()
+        report_of(coverage)
         return time.perf_counter() - began
 
 

@@ -32,6 +32,7 @@ from sopflow.testing.coverage import (
     ReportTarget,
     ScenarioCoverage,
     parse_threshold,
+    report_of,
     shortfall,
     write_file,
 )
@@ -83,7 +84,7 @@ def coverage_command(
     lib = library(library_paths)
     recorded = ScenarioCoverage(lib)
     failed = _run(files, recorded)
-    report = recorded.report()
+    report = report_of(recorded)
     console = stdout()
     if fmt == "term":
         console.print(term_view(report))

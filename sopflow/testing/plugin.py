@@ -208,7 +208,7 @@ def _coverage(config: pytest.Config) -> Coverage | None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Write the coverage reports; below the threshold, a run that passed fails."""
     from sopflow.errors import UsageError
-    from sopflow.testing.coverage import shortfall, text_report, write_file
+    from sopflow.testing.coverage import report_of, shortfall, text_report, write_file
 
     settings = session.config.stash.get(_SETTINGS, None)
     measure = settings.measure if settings is not None else None
@@ -217,7 +217,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if measure.recorded is None:
         measure.lines = ["no scenario ran: nothing to report"]
         return
-    report = measure.recorded.report()
+    report = report_of(measure.recorded)
     lines = []
     for target in measure.targets:
         if target.path is None:

@@ -24,6 +24,7 @@ from sopflow.testing.coverage import (
     ScenarioCoverage,
     parse_target,
     parse_threshold,
+    report_of,
     shortfall,
     text_report,
 )
@@ -105,7 +106,7 @@ def owner_agrees(runner_library: sopflow.Library) -> ScenarioCoverage:
 
 def test_a_run_misses_exactly_the_ways_it_did_not_take(owner_agrees: ScenarioCoverage) -> None:
     """Escalation, arrears, the owner declining or silent, the tenant walking off: each arrow of them missed."""
-    report = owner_agrees.report()
+    report = report_of(owner_agrees)
     assert ["test.owner_call", "test.release"] == [p.procedure for p in report.procedures]
     escalate = "customer_dissatisfied"
     assert {
@@ -138,7 +139,7 @@ def test_a_run_misses_exactly_the_ways_it_did_not_take(owner_agrees: ScenarioCov
 
 def test_each_unit_names_the_scenarios_that_covered_it(owner_agrees: ScenarioCoverage) -> None:
     """The call's return arrow is covered (the caller counts it), by the one file, in two runs."""
-    release = next(p for p in owner_agrees.report().procedures if p.procedure == "test.release")
+    release = next(p for p in report_of(owner_agrees).procedures if p.procedure == "test.release")
     arrows = dict(release.kinds["arrows"].units)
     source = str(PASSING / "release_owner_agrees.yaml")
     assert ((source,), (source,), 2) == (
@@ -155,7 +156,7 @@ def test_timers_and_a_second_scenario_add_up(runner_library: sopflow.Library) ->
         scenario = load_scenario(PASSING / name)
         for lang in scenario_languages(scenario, runner_library):
             run_scenario(scenario, runner_library, lang, coverage=coverage)
-    left = missed(coverage.report(), "test.owner_call")
+    left = missed(report_of(coverage), "test.owner_call")
     arrows = [("ask", "owner_answers", "declined"), ("ask", "customer_dissatisfied", "escalated")]
     assert ([("escalated",)], arrows) == (left["states"], left["arrows"])
     assert "timers" not in left
@@ -167,7 +168,7 @@ def test_a_failing_run_counts_what_it_did_before_it_stopped(runner_library: sopf
     scenario = load_scenario(Path(__file__).parent / "scenarios" / "failing" / "state.yaml")
     with pytest.raises(ScenarioFailed):
         run_scenario(scenario, runner_library, "en", coverage=coverage)
-    release = next(p for p in coverage.report().procedures if p.procedure == "test.release")
+    release = next(p for p in report_of(coverage).procedures if p.procedure == "test.release")
     assert ["check_id", "check_fees"] == [u[0] for u, by in release.kinds["states"].units if by]
 
 
@@ -187,7 +188,7 @@ steps:
   - fire: release
     as: desk
 """
-    report = run_all(library, kept).report()
+    report = report_of(run_all(library, kept))
     assert {
         "states": [("complained",)],
         "events": [("note_arrears",), ("complain",)],
@@ -222,15 +223,15 @@ steps:
   - fire: complain
     as: desk
 """
-    left = missed(run_all(library, late).report(), "t.desk")
+    left = missed(report_of(run_all(library, late)), "t.desk")
     assert ([("reply", "kept")], [("owner_called_first",)]) == (left["promises"], left["properties"])
     without_arrears = late.replace("  - fire: note_arrears\n    as: desk\n", "")
-    left = missed(run_all(library, without_arrears).report(), "t.desk")
+    left = missed(report_of(run_all(library, without_arrears)), "t.desk")
     assert [("owner_called_first",), ("no_release_in_arrears",)] == left["properties"]
 
 
 def test_the_json_report_lists_every_unit_and_what_was_missed(owner_agrees: ScenarioCoverage) -> None:
-    data = json.loads(owner_agrees.report().json_text())
+    data = json.loads(report_of(owner_agrees).json_text())
     release = data["procedures"]["test.release"]
     arrows = release["kinds"]["arrows"]
     assert (1, list(KINDS), {"covered": 7, "total": 19, "percent": 36.84}) == (
@@ -258,7 +259,7 @@ def test_the_html_report_shows_the_missed_arrows_escaped_and_no_data(
     coverage = ScenarioCoverage(runner_library)
     for lang in ("en", "zh-Hant"):
         run_scenario(load_scenario(odd), runner_library, lang, coverage=coverage)
-    page = html_report(coverage.report(), "Coverage <of> & more")
+    page = html_report(report_of(coverage), "Coverage <of> & more")
     assert "<code>sign --timer:walked_off--&gt; no_consent</code>" in page
     assert "<code>check_fees --fees_checked--&gt; refused_arrears</code>" in page
     assert ("&lt;b&gt;&amp;.yaml" in page, "<b>&" in page) == (True, False)
@@ -274,7 +275,7 @@ def test_the_table_keeps_to_80_columns_and_cuts_long_ids_at_a_dot() -> None:
         scenario = load_scenario(path)
         for lang in scenario_languages(scenario, library):
             run_scenario(scenario, library, lang, coverage=coverage)
-    lines = text_report(coverage.report(), show_missed=True)
+    lines = text_report(report_of(coverage), show_missed=True)
     assert [] == [line for line in lines if len(line) > 80]
     at = lines.index("front_desk.")
     end = next(i for i in range(at, len(lines)) if lines[i].endswith("%"))
@@ -290,7 +291,7 @@ def test_the_bundled_release_scenarios_miss_only_escalations() -> None:
         scenario = load_scenario(path)
         for lang in scenario_languages(scenario, library):
             run_scenario(scenario, library, lang, coverage=coverage)
-    report = coverage.report()
+    report = report_of(coverage)
     states = ["ask_id", "check_fees", "announce_owner_call", "tenant_signs", "hand_slip"]
     assert {"arrows": [(s, "escalate", "escalated") for s in states]} == missed(report, "business.release_tenant")
     assert {} == missed(report, "business.release_tenant.owner_call")
@@ -309,7 +310,7 @@ def test_threshold_and_report_choices() -> None:
 
 def test_shortfall_never_rounds_up_to_the_threshold(owner_agrees: ScenarioCoverage) -> None:
     """25 of 50 units: 50 % reaches 50, not 50.01; the message says how far below."""
-    report = owner_agrees.report()
+    report = report_of(owner_agrees)
     assert (report.covered, report.total) == (21, 42)
     assert (None, "scenario coverage 50.0% is below the required 50.01%") == (
         shortfall(report, 50),
@@ -439,7 +440,7 @@ def test_the_documented_json_has_the_real_keys() -> None:
     coverage = ScenarioCoverage(library)
     for path in sorted((ROOT / "tests" / "scenarios" / "business.release_tenant").glob("*.yaml")):
         run_scenario(load_scenario(path), library, "en", coverage=coverage)
-    real = shape(json.loads(coverage.report().json_text()))
+    real = shape(json.loads(report_of(coverage).json_text()))
     documented = shape(json.loads(block("json")))
 
     def within(doc: object, got: object) -> bool:

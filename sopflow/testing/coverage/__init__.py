@@ -8,18 +8,19 @@ Recording reads the journal every scenario run keeps already, once, when the run
 
     coverage = ScenarioCoverage(library)
     run_scenario(scenario, library, "en", coverage=coverage)
-    print("\\n".join(text_report(coverage.report(), show_missed=True)))
+    print("\\n".join(text_report(report_of(coverage), show_missed=True)))
 """
 
+from sopflow.testing.coverage.files import write_file
 from sopflow.testing.coverage.record import KINDS, Kind, ScenarioCoverage, Unit, Universe
 from sopflow.testing.coverage.report import (
     CoverageReport,
     ReportTarget,
     parse_target,
     parse_threshold,
+    report_of,
     shortfall,
     text_report,
-    write_file,
 )
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Universe",
     "parse_target",
     "parse_threshold",
+    "report_of",
     "shortfall",
     "text_report",
     "write_file",

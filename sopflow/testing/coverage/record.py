@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import Any, Literal, get_args
 
 from sopflow.analysis.monitors import Monitor, monitors_of
 from sopflow.compile import Procedure
@@ -25,9 +25,6 @@ from sopflow.library import Library
 from sopflow.model import Occurrence
 from sopflow.runtime import Entry
 from sopflow.runtime.kernel import EVALUATION_ERRORS
-
-if TYPE_CHECKING:
-    from sopflow.testing.coverage.report import CoverageReport
 
 Kind = Literal["states", "events", "arrows", "timers", "checklist", "promises", "properties"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
@@ -141,12 +138,6 @@ class ScenarioCoverage:
                 self.hits[hit] = {scenario}
             else:
                 found.add(scenario)
-
-    def report(self, procedures: Iterable[str] | None = None) -> CoverageReport:
-        """The figures of ``procedures`` (default: every procedure some run exercised), with what was missed."""
-        from sopflow.testing.coverage.report import CoverageReport
-
-        return CoverageReport.of(self, self.runs if procedures is None else procedures)
 
 
 def covered(journal: Iterable[Entry], procedures: Mapping[str, Procedure]) -> set[Hit]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sopflow.__about__ import __version__
 from sopflow.errors import UsageError
-from sopflow.testing.coverage.record import FIELDS, KINDS, Kind, Unit
+from sopflow.testing.coverage.record import FIELDS, KINDS, Kind, ScenarioCoverage, Unit
 
 if TYPE_CHECKING:
     from sopflow.testing.coverage.record import ScenarioCoverage
@@ -373,21 +373,6 @@ def parse_threshold(text: str | float) -> float:
     return value
 
 
-def html_path(path: Path) -> Path:
-    """Where the HTML report goes: the file named, or ``index.html`` in the folder named."""
-    return path if path.suffix.lower() in (".html", ".htm") else path / "index.html"
-
-
-def write_file(report: CoverageReport, target: ReportTarget, title: str) -> Path:
-    """Write one JSON or HTML report; the path of the file written."""
-    from sopflow.testing.coverage.html import html_report
-
-    assert target.path is not None  # only file reports are written
-    path = target.path if target.kind == "json" else html_path(target.path)
-    text = report.json_text() if target.kind == "json" else html_report(report, title)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write the {target.kind} coverage report to {path}: {exc.strerror or exc}") from None
-    return path
+def report_of(coverage: ScenarioCoverage, procedures: Iterable[str] | None = None) -> CoverageReport:
+    """The figures of ``procedures`` (default: every procedure some run exercised), with what was missed."""
+    return CoverageReport.of(coverage, coverage.runs if procedures is None else procedures)
