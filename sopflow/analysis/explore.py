@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
 from sopflow.analysis.domains import ABSENT, bounds, field_domains, relevant_fields
+from sopflow.analysis.hashable import frozen
 from sopflow.analysis.monitors import IDLE, Monitor, monitors_of
 from sopflow.compile import Procedure, WayIR
 from sopflow.errors import SopflowError
@@ -161,14 +162,6 @@ def _thawed(data: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in data}
 
 
-def _frozen(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_frozen(v) for v in value)
-    if isinstance(value, dict):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
-    return value
-
-
 def _parked(config: Configuration) -> Configuration:
     frames = tuple(
         f._replace(
@@ -291,7 +284,7 @@ def _held(value: Any, limit: tuple[Any, Any] | None) -> Any:
     if limit is not None and isinstance(value, (int, Decimal)):
         low, high = limit
         return max(low, min(high, Decimal(value)))
-    return _frozen(value)
+    return frozen(value)
 
 
 def start_role(procedure: Procedure) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from sopflow.analysis.conformance.replay import LogEvent, Trace, Vocabulary
+from sopflow.analysis.hashable import frozen
 from sopflow.runtime import kernel
 from sopflow.runtime.config import Check, Configuration, Fire, Frame, Move, Tick
 
@@ -50,7 +51,7 @@ class Steps:
             return kernel.step(config, trigger, strict=strict)
         what: tuple[Any, ...]
         if isinstance(trigger, Fire):
-            what = ("fire", trigger.event, trigger.role, _frozen(trigger.data))
+            what = ("fire", trigger.event, trigger.role, frozen(trigger.data))
         elif isinstance(trigger, Check):
             what = ("check", trigger.item, trigger.role)
         else:
@@ -96,18 +97,10 @@ def frame_key(f: Frame) -> tuple[Any, ...]:
     return (
         f.procedure.id,
         f.state,
-        tuple(sorted((k, _frozen(v)) for k, v in f.data.items())),
+        tuple(sorted((k, frozen(v)) for k, v in f.data.items())),
         tuple(sorted(f.deadlines.items())) if f.deadlines else (),
         f.outcome,
         f.call,
         tuple(sorted(f.promises.items())) if f.promises else (),
         f.ticked,
     )
-
-
-def _frozen(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_frozen(v) for v in value)
-    if isinstance(value, dict):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
-    return value

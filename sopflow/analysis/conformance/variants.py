@@ -18,6 +18,7 @@ from typing import Any
 
 from sopflow.analysis.conformance.replay import Trace, Vocabulary
 from sopflow.analysis.conformance.result import CaseResult, Deviation
+from sopflow.analysis.hashable import frozen
 from sopflow.compile import Procedure
 
 SIZE = 4096
@@ -60,7 +61,7 @@ class Variants:
             return _TEXT
         if name in self.lists and type(value) is list and all(type(v) is str and "\0" not in v for v in value):
             return (_TEXT, bool(value))
-        return _frozen(value)
+        return frozen(value)
 
     def get(self, key: tuple[Any, ...], trace: Trace) -> CaseResult | None:
         found = self._seen.get(key)
@@ -115,11 +116,3 @@ def _moved(d: Deviation, case: str, at: dt.datetime, row: int | None) -> Deviati
     return Deviation(
         case, d.kind, d.index, at, row, d.message, d.clause, d.activity, d.event, d.role, d.allowed, d.cost
     )
-
-
-def _frozen(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_frozen(v) for v in value)
-    if isinstance(value, dict):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
-    return value
