@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+import opencc
 import pytest
 
 import sopflow
@@ -297,11 +298,7 @@ def test_an_unmeasured_kpi_says_why_and_has_no_figures(name: str) -> None:
 
 
 def test_the_chinese_lines_of_the_targets_are_opencc_conversions() -> None:
-    """003 is written in Simplified characters: each zh-Hant line is OpenCC's conversion of its zh-Hans line.
-
-    (Checked here because `sopflow lint` does not read targets documents yet.)
-    """
-    opencc = pytest.importorskip("opencc")
+    """003 is written in Simplified characters: each zh-Hant line is OpenCC's conversion of its zh-Hans line."""
     convert = opencc.OpenCC("s2t").convert
     texts = [TARGETS.title] + [t for k in KPIS.values() for t in (k.title, k.unmeasured) if t is not None]
     assert [] == [t["zh-Hans"] for t in texts if convert(t["zh-Hans"]) != t["zh-Hant"]]
