@@ -23,11 +23,12 @@ from sopflow.analysis.kpi_report import KpiReport, kpi_report
 from sopflow.cli.common import language, library, stdout, write_out
 from sopflow.cli.sessions import StoreOpt, existing_store
 from sopflow.cli.show import LangOpt, LibraryOpt
-from sopflow.errors import CommandError
+from sopflow.errors import CommandError, SnapshotError
 from sopflow.library import Library
 from sopflow.model.targets import Period
 from sopflow.render.kpi import figure_text, report_html, report_json, target_text, verdict, words
 from sopflow.runtime import Entry
+from sopflow.runtime.snapshot import entry_of
 from sopflow.store import JournalQuery, SessionQuery, open_store
 
 KpiFormat = Literal["text", "json", "html"]
@@ -112,37 +113,49 @@ def _journals(url: str, files: Sequence[Path], lib: Library, until: dt.datetime 
 
 def _file_journals(path: Path) -> Iterator[list[Entry]]:
     """``{"journal": [...]}`` (what ``sopflow sessions journal -f json`` writes), a list of entries,
-    or JSON Lines of entries or of such documents; a start entry begins the next session."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        documents = [json.loads(text)]
-    except json.JSONDecodeError:
-        documents = []
-        for number, line in enumerate(text.splitlines(), 1):
-            if line.strip():
-                try:
-                    documents.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise CommandError(f"{path}:{number}:{exc.colno}: not JSON: {exc.msg}") from None
+    or JSON Lines of entries or of such documents, read a line at a time; a start entry begins
+    the next session."""
     current: list[Entry] = []
-    for document in documents:
+    for where, document in _documents(path):
         raws = document.get("journal") if isinstance(document, dict) and "journal" in document else document
         for raw in raws if isinstance(raws, list) else [raws]:
+            if not isinstance(raw, dict):
+                raise CommandError(f"{where}: not a journal entry: {str(raw)[:80]}")
             try:
-                if not isinstance(raw, dict):
-                    raise TypeError("expected an object")
-                entry = Entry.from_dict(raw)
-            except (KeyError, TypeError, ValueError) as exc:
-                raise CommandError(f"{path}: not a journal entry ({exc!s}): {str(raw)[:80]}") from None
+                entry = entry_of(raw, where)  # type: ignore[arg-type]  # checked by entry_of itself
+            except SnapshotError as exc:
+                raise CommandError(str(exc)) from None
             if entry.kind == "start" and entry.depth == 0 and current:
                 yield current
                 current = []
             current.append(entry)
     if current:
         yield current
+
+
+def _documents(path: Path) -> Iterator[tuple[str, Any]]:
+    """Each JSON document of the file with where it stands: one per line, or the whole file as one."""
+    try:
+        with path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield f"{path}:{number}", json.loads(line)
+                except json.JSONDecodeError as exc:
+                    if number > 1:
+                        raise CommandError(f"{path}:{number}:{exc.colno}: not JSON: {exc.msg}") from None
+                    break  # the first line is not a whole document: the file is one, spread over lines
+            else:
+                return
+        try:
+            yield str(path), json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: not UTF-8 text") from None
 
 
 def _text(report: KpiReport, lang: str) -> None:

@@ -150,7 +150,7 @@ def load(raw: Any, resolve: Resolver) -> Loaded:
             raise SnapshotError(f"frames.{i}.procedure: {exc}") from None
         frames.append(_frame(procedure, fr, i, parent=frames[-1] if frames else None))
     _check_stack(frames)
-    journal = tuple(_entry(e, f"journal.{i}") for i, e in enumerate(record.get("journal") or ()))
+    journal = tuple(entry_of(e, f"journal.{i}") for i, e in enumerate(record.get("journal") or ()))
     seq = record["seq"]
     if journal:
         if [e.seq for e in journal] != list(range(1, len(journal) + 1)):
@@ -267,10 +267,11 @@ def _aware(text: str, where: str) -> dt.datetime:
     return when
 
 
-def _entry(record: EntryRecord, where: str) -> Entry:
+def entry_of(record: EntryRecord, where: str) -> Entry:
+    """A journal entry from its JSON form, refused with ``where`` unless its time has a zone."""
     try:
         at = dt.datetime.fromisoformat(record["at"])
-    except ValueError:
+    except (KeyError, TypeError, ValueError):
         raise SnapshotError(f"{where}.at: not an ISO date and time") from None
     if at.tzinfo is None:
         raise SnapshotError(f"{where}.at: a journal time needs a time zone")

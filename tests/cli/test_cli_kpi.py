@@ -84,7 +84,8 @@ def test_journal_files_measure_as_the_store_does(cli: Invoke, store: Path, tmp_p
 
 def test_without_journals_or_with_a_broken_file_a_clear_error(cli: Invoke, tmp_path: Path) -> None:
     broken = tmp_path / "broken.jsonl"
-    broken.write_text('{"seq": 1}\n{oops\n', encoding="utf-8")
+    start = '{"seq": 0, "at": "2026-03-02T09:00:00+08:00", "kind": "start", "procedure": "complaint.handling"}'
+    broken.write_text(start + "\n{oops\n", encoding="utf-8")
     assert [
         (
             2,
@@ -101,3 +102,10 @@ def test_a_hosts_log_is_measured_through_its_mapping(cli: Invoke) -> None:
     document = json.loads(cli("kpi", "--log", log, "--mapping", mapping, "-f", "json").stdout)
     checked = json.loads(cli("conformance", log, "--mapping", mapping, "-f", "json").stdout)
     assert (5, 5) == (checked["cases"], document["sessions"])
+
+
+def test_a_journal_time_without_a_zone_is_refused_where_it_stands(cli: Invoke, tmp_path: Path) -> None:
+    naive = tmp_path / "naive.jsonl"
+    naive.write_text('{"seq": 0, "at": "2026-03-02T09:00:00", "kind": "start", "procedure": "x"}\n', encoding="utf-8")
+    result = cli("kpi", "-j", naive, "--from", "2026-03-01")
+    assert (2, f"error: {naive}:1.at: a journal time needs a time zone") == (result.exit_code, result.stderr.strip())
