@@ -116,13 +116,14 @@ def measure(
             for index, (selector, test) in enumerate(((count, test_count), (of, test_of))):
                 for when, amount in amounts(run, selector, test):
                     tallies[period_of(when.astimezone(zone), kpi.period)][index] += amount
-    figures = []
-    for period in sorted(tallies):
-        n, d = tallies[period]
-        percent = (n / d * HUNDRED).quantize(Decimal("0.1")) if d else None
-        met = kpi.target.met(percent) if kpi.target is not None and percent is not None else None
-        figures.append(Figure(period, n, d, percent, met))
-    return figures
+    return [figure(kpi, period, *tallies[period]) for period in sorted(tallies)]
+
+
+def figure(kpi: Kpi, period: str, count: Decimal, of: Decimal) -> Figure:
+    """The percentage to one decimal, and whether it meets the KPI's target."""
+    percent = (count / of * HUNDRED).quantize(Decimal("0.1")) if of else None
+    met = kpi.target.met(percent) if kpi.target is not None and percent is not None else None
+    return Figure(period, count, of, percent, met)
 
 
 def matcher(selector: Selector, library: Library) -> Any:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sopflow.analysis.kpi import HUNDRED, Figure, Run, amounts, matcher, period_of, runs
+from sopflow.analysis.kpi import Figure, Run, amounts, figure, matcher, period_of, runs
 from sopflow.library import Library
 from sopflow.model import Kpi, Targets
 from sopflow.model.base import Text
@@ -66,12 +66,13 @@ def kpi_report(
 ) -> KpiReport:
     """Measure every KPI of ``targets`` from ``journals`` in one pass; ``by`` overrides each KPI's period."""
     zone = library.calendar.zone
-    measured = {name: kpi for name, kpi in targets.kpis.items() if kpi.measure is not None}
-    tests = {
-        name: (matcher(kpi.measure.count, library), matcher(kpi.measure.of, library))
-        for name, kpi in measured.items()
+    # Per measured KPI, its period and its two sides (count, of), each a selector with its test.
+    sides = {
+        name: (by or kpi.period, [(s, matcher(s, library)) for s in (kpi.measure.count, kpi.measure.of)])
+        for name, kpi in targets.kpis.items()
         if kpi.measure is not None
     }
+    measured = sides.keys()
     periods: dict[str, dict[str, list[Decimal]]] = {name: defaultdict(_pair) for name in measured}
     totals: dict[str, list[Decimal]] = {name: _pair() for name in measured}
     cases: dict[str, tuple[dict[str, None], dict[str, None]]] = {name: ({}, {}) for name in measured}
@@ -80,14 +81,12 @@ def kpi_report(
         read += 1
         session = _session(journal)
         for run in runs(journal, library):
-            for name, kpi in measured.items():
-                assert kpi.measure is not None
-                selectors = (kpi.measure.count, kpi.measure.of)
-                for index, (selector, test) in enumerate(zip(selectors, tests[name], strict=True)):
+            for name, (period, pair) in sides.items():
+                for index, (selector, test) in enumerate(pair):
                     for when, amount in amounts(run, selector, test):
                         if (since is not None and when < since) or (until is not None and when >= until):
                             continue
-                        periods[name][period_of(when.astimezone(zone), by or kpi.period)][index] += amount
+                        periods[name][period_of(when.astimezone(zone), period)][index] += amount
                         totals[name][index] += amount
                         cases[name][index].setdefault(_case(session, run), None)
     results = []
@@ -95,8 +94,8 @@ def kpi_report(
         if name not in measured:
             results.append(KpiResult(name, kpi, None))
             continue
-        trend = [_figure(kpi, period, *periods[name][period]) for period in sorted(periods[name])]
-        total = _figure(kpi, _stretch(since, until), *totals[name])
+        trend = [figure(kpi, period, *periods[name][period]) for period in sorted(periods[name])]
+        total = figure(kpi, _stretch(since, until), *totals[name])
         counted, against = cases[name]
         results.append(KpiResult(name, kpi, total, trend, sorted(counted), sorted(against)))
     return KpiReport(targets, since, until, by, results, read)
@@ -104,12 +103,6 @@ def kpi_report(
 
 def _pair() -> list[Decimal]:
     return [Decimal(0), Decimal(0)]
-
-
-def _figure(kpi: Kpi, period: str, count: Decimal, of: Decimal) -> Figure:
-    percent = (count / of * HUNDRED).quantize(Decimal("0.1")) if of else None
-    met = kpi.target.met(percent) if kpi.target is not None and percent is not None else None
-    return Figure(period, count, of, percent, met)
 
 
 def _stretch(since: dt.datetime | None, until: dt.datetime | None) -> str:
