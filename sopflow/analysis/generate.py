@@ -19,6 +19,7 @@ from typing import Any
 
 from sopflow.analysis.domains import field_domains
 from sopflow.analysis.explore import Action, StateSpace, explore
+from sopflow.analysis.hashable import frozen
 from sopflow.analysis.replay import NotRunning, begin, play
 from sopflow.compile import Procedure
 from sopflow.errors import SopflowError
@@ -80,7 +81,7 @@ def _deciding(procedure: Procedure) -> dict[str, set[Any]]:
     """Fields whose values a guard tells apart (more than one value worth trying)."""
     family = procedure.family().values()
     return {
-        f"{p.id}:{name}": set(map(_key, values))
+        f"{p.id}:{name}": set(map(frozen, values))
         for p in family
         for name, values in field_domains(p).items()
         if len(values) > 1
@@ -93,17 +94,12 @@ def _own(action: Action, boundary: dict[str, set[Any]]) -> Iterator[Target]:
     if action.kind == "fire":
         for name, value in action.data:
             if any(k.endswith(f":{name}") for k in boundary):
-                yield ("boundary", action.name, name, str(_key(value)))
-
-
-def _key(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
+                yield ("boundary", action.name, name, str(frozen(value)))
 
 
 def _refusable(space: StateSpace) -> set[str]:
     """Innermost states of unfinished sessions where some event of the procedure is not offered."""
-    family = space.procedure.family().values()
-    events = {e for p in family for s in p.ir.states.values() for e in s.events}
+    events = _events(space.procedure)
     return {
         n.config.frames[-1].state
         for n in space.nodes
@@ -172,15 +168,18 @@ def _scenario(procedure: Procedure, path: Sequence[Action], number: int, result:
     }
 
 
+def _events(procedure: Procedure) -> set[str]:
+    """Every event of the procedure and of those it calls: what a state may be asked and refuse."""
+    return {e for p in procedure.family().values() for s in p.ir.states.values() for e in s.events}
+
+
 def _refusal(session: Session, result: Generated) -> dict[str, Any] | None:
     """A step the current state refuses, the first time a scenario stands there."""
     target = ("refusal", session.procedure.id, session.state)
     if target not in result.targets or target in result.covered or session.outcome is not None:
         return None
     allowed = set(session.allowed())
-    others = sorted(
-        {e for p in session.procedure.family().values() for s in p.ir.states.values() for e in s.events} - allowed
-    )
+    others = sorted(_events(session.procedure) - allowed)
     role = next(iter(session.procedure.roles))
     if not others:
         return None

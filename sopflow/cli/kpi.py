@@ -25,6 +25,7 @@ from sopflow.cli.sessions import StoreOpt, existing_store
 from sopflow.cli.show import LangOpt, LibraryOpt
 from sopflow.errors import CommandError, SnapshotError
 from sopflow.library import Library
+from sopflow.model import Targets
 from sopflow.model.targets import Period
 from sopflow.render.kpi import figure_text, report_html, report_json, target_text, verdict, words
 from sopflow.runtime import Entry
@@ -89,7 +90,7 @@ def kpi_command(
     write_out(text, output, say=True)
 
 
-def _targets(lib: Library, targets_id: str | None) -> Any:
+def _targets(lib: Library, targets_id: str | None) -> Targets:
     if targets_id is not None:
         if targets_id not in lib.targets:
             known = ", ".join(sorted(lib.targets)) or "none"

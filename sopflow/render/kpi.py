@@ -18,6 +18,7 @@ from sopflow.__about__ import __version__
 from sopflow.analysis.kpi import Figure
 from sopflow.analysis.kpi_report import KpiReport, KpiResult
 from sopflow.model.base import Text
+from sopflow.render.text import pick
 
 CASES_SHOWN = 50
 """Sessions listed per KPI on the page (the JSON has them all)."""
@@ -36,10 +37,8 @@ details { margin: .4em 0; } summary { cursor: pointer; } code { font-size: 95%; 
 
 
 def words(text: Text | None, lang: str) -> str:
-    """A localised text in ``lang``, or the first language it has."""
-    if not text:
-        return ""
-    return text.get(lang) or next(iter(text.values()))
+    """A localised text in ``lang`` (or another it has), empty when there is none."""
+    return pick(text, lang) or ""
 
 
 def target_text(result: KpiResult) -> str:
