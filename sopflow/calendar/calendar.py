@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
+from holidays.registry import EntityLoader
 
 from sopflow.calendar.hours import Hours
 from sopflow.errors import UsageError
@@ -28,6 +29,8 @@ DEFAULT_HOURS: Mapping[str, str] = {
     "office": "Mon-Fri 08:30-17:30 except holidays",
 }
 """The hours the source documents name, for a deployment that gives none of its own."""
+
+_REGIONS = frozenset(EntityLoader.get_country_codes())
 
 _SEARCH_DAYS = 3660
 """Ten years: a calendar with no working day in that long is a mistake, not a long holiday."""
@@ -52,10 +55,16 @@ class Calendar:
         self.region = region
         self.subdivision = subdivision
         if region is not None:
-            try:
-                holidays.country_holidays(region, subdiv=subdivision)
-            except NotImplementedError:
-                raise UsageError(f"the holidays package knows no region '{region}' (try 'CN' or 'HK')") from None
+            # The registry names every region without importing one; building a region's
+            # holidays imports the whole country table (tens of milliseconds), so that waits
+            # for the first working-day question, unless a subdivision needs checking now.
+            if region not in _REGIONS:
+                raise UsageError(f"the holidays package knows no region '{region}' (try 'CN' or 'HK')")
+            if subdivision is not None:
+                try:
+                    holidays.country_holidays(region, subdiv=subdivision)
+                except NotImplementedError as exc:
+                    raise UsageError(f"region '{region}': {exc}") from None
         self.closures = frozenset(closures)
         given = DEFAULT_HOURS if hours is None else hours
         try:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import Any, get_args
 
 from pydantic import BaseModel
 
@@ -301,14 +302,37 @@ def citations(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[Cit
     if isinstance(node, Citation):
         yield node, path
     elif isinstance(node, BaseModel):
-        for name, info in type(node).model_fields.items():
-            yield from citations(getattr(node, name), (*path, info.alias or name))
+        for name, key in _citing_fields(type(node)):
+            yield from citations(getattr(node, name), (*path, key))
     elif isinstance(node, dict):
         for key, value in node.items():
             yield from citations(value, (*path, key))
     elif isinstance(node, list):
         for i, value in enumerate(node):
             yield from citations(value, (*path, i))
+
+
+@cache
+def _citing_fields(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """The fields of ``model`` whose declared type can hold a citation, with their keys.
+
+    Walking every field of every model visits texts, numbers and checklists by the
+    thousand; the declared types say once, per model, where citations can be.
+    """
+    return tuple(
+        (name, info.alias or name) for name, info in model.model_fields.items() if _may_cite(info.annotation, {model})
+    )
+
+
+def _may_cite(annotation: Any, seen: set[Any]) -> bool:
+    if annotation is Citation:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in seen:
+            return False  # a cycle: the model's other fields answer for it where it is walked
+        seen.add(annotation)
+        return any(_may_cite(f.annotation, seen) for f in annotation.model_fields.values())
+    return any(_may_cite(arg, seen) for arg in get_args(annotation))
 
 
 def check_citations(doc: LoadedDocument, shared: SharedEntries) -> list[Diagnostic]:

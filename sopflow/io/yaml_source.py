@@ -94,10 +94,16 @@ def _parse(kind: Any, text: str, source: str, plain: bool) -> tuple[Any, Positio
         if node is None:
             problem = Diagnostic("error", "yaml", "expected a document, found an empty file", source, 1, 1)
             return None, Positions(source), [problem]
-        _check_size(node)
+        # Without an anchor ('&') there is no alias, so the tree is no larger than the text and the
+        # lean pass's own counts bound it; only a document that could repeat values is sized first.
+        sized = "&" in text
+        if sized:
+            _check_size(node)
         try:
-            data = _Lean(loader).build(node)
+            data = _Lean(loader).build(node, 0)
         except _Redo:
+            if not sized:
+                _check_size(node)
             marks: Marks = ({}, {}, set())
             problems: list[Diagnostic] = []
             data = _Located(loader, marks, source, problems).build(node, ())
@@ -196,7 +202,7 @@ class _Lean:
         self.loader = loader
         self.left = MAX_VALUES
 
-    def build(self, node: yaml.Node) -> Any:
+    def build(self, node: yaml.Node, depth: int) -> Any:
         self.left -= 1
         kind = type(node)
         if kind is yaml.ScalarNode:
@@ -206,11 +212,12 @@ class _Lean:
                 return self.loader.construct_object(node, deep=True)
             except ValueError:  # a date such as 2024-02-30: the located pass says where
                 raise _Redo from None
-        if node.tag not in _PLAIN_TAGS or self.left < 0:
+        if node.tag not in _PLAIN_TAGS or self.left < 0 or depth >= MAX_NESTING:
             raise _Redo
+        depth += 1
         try:
             if kind is yaml.SequenceNode:
-                return [self.build(item) for item in node.value]
+                return [self.build(item, depth) for item in node.value]
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == _MERGE:
@@ -218,7 +225,7 @@ class _Lean:
                 key = key_node.value if type(key_node) is yaml.ScalarNode else str(key_node.value)
                 if key in result:
                     raise _Redo
-                result[key] = self.build(value_node)
+                result[key] = self.build(value_node, depth)
             return result
         except RecursionError:  # an alias inside the very value it names
             raise _Redo from None

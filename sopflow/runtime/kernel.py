@@ -18,7 +18,7 @@ import difflib
 import math
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from sopflow.compile import BranchIR, CallIR, Procedure, WayIR
 from sopflow.compile.ir import select
@@ -38,6 +38,7 @@ from sopflow.errors import (
     SopflowError,
 )
 from sopflow.expr import Evaluator
+from sopflow.model.values import coerce
 from sopflow.runtime.config import EMPTY, Check, Configuration, Fire, Frame, Move, Tick
 from sopflow.runtime.journal import Entry, EntryKind, StartMeta, jsonable
 
@@ -121,7 +122,7 @@ def step(config: Configuration, trigger: Fire | Tick | Check, *, strict: bool = 
     if trigger.__class__ is Tick:
         return Move(run.config(), tuple(run.entries))
     mark = run.mark() if run.entries else None
-    action = cast(Fire | Check, trigger)
+    action: Fire | Check = trigger  # type: ignore[assignment]  # a Tick returned above
     event = action.item if isinstance(action, Check) else action.event
     try:
         if action.actor is not None and "\0" in action.actor:
@@ -152,7 +153,9 @@ def step(config: Configuration, trigger: Fire | Tick | Check, *, strict: bool = 
             detail=_kept(f"{refused.kind.__name__}: {refused.message}"),
         )
         return Move(run.config(), tuple(run.entries), refusal)
-    return Move(Configuration(run.session, tuple(run.frames), run.seq), tuple(run.entries))
+    # The hot path builds its named tuples through tuple.__new__ (see _tuple_new).
+    config = _tuple_new(Configuration, (run.session, tuple(run.frames), run.seq))
+    return _tuple_new(Move, (config, tuple(run.entries), None))
 
 
 def allowed(frames: tuple[Frame, ...] | list[Frame]) -> tuple[str, ...]:
@@ -166,6 +169,11 @@ def allowed(frames: tuple[Frame, ...] | list[Frame]) -> tuple[str, ...]:
         seen.update(dict.fromkeys(frame.here.events))
     return tuple(seen)
 
+
+_tuple_new = tuple.__new__
+"""Builds a named tuple from its fields in order without the class's own ``__new__``: a
+Python frame and a keyword dictionary less, on the few constructions every step makes."""
+_NO_TICKS: frozenset[str] = frozenset()
 
 # -- the rules ----------------------------------------------------------------------------------
 
@@ -213,22 +221,25 @@ class _Run:
         procedure = self.frames[depth].procedure
         self.seq += 1
         self.entries.append(
-            Entry(
-                self.seq,
-                at,
-                kind,
-                procedure.id,
-                procedure.version,
-                depth,
-                actor,
-                role,
-                event,
-                source,
-                target,
-                data,
-                changes,
-                detail,
-                meta,
+            _tuple_new(
+                Entry,
+                (
+                    self.seq,
+                    at,
+                    kind,
+                    procedure.id,
+                    procedure.version,
+                    depth,
+                    actor,
+                    role,
+                    event,
+                    source,
+                    target,
+                    data,
+                    changes,
+                    detail,
+                    meta,
+                ),
             )
         )
 
@@ -284,10 +295,11 @@ class _Run:
                 missing = [k for k in way.required if given.get(k) is None]
                 raise _Refused(InvalidEventData, f"'{way.name}' needs {', '.join(map(repr, missing))}", frame.state)
         procedure = frame.procedure
+        fields = procedure.fields
         values = {}
         try:
             for key, value in given.items():
-                values[key] = procedure.coerce(key, value)
+                values[key] = coerce(fields[key], value)
         except ValueError:
             for key, value in given.items():  # again, to say which field and why
                 _coerce(procedure, key, value, f"'{way.name}' field")
@@ -308,9 +320,8 @@ class _Run:
         """Take ``way`` out of the frame's state, then enter the target (calls, finals, returns)."""
         frame = self.frames[depth]
         procedure = frame.procedure
-        ctx: Mapping[str, Any] = {**frame.data, **values} if values else frame.data
-        if procedure.ir.reads_state:
-            ctx = {**ctx, "state": frame.state}
+        merged: Mapping[str, Any] = {**frame.data, **values} if values else frame.data
+        ctx = {**merged, "state": frame.state} if procedure.ir.reads_state else merged
         # The way's branches are the machine's transitions, in the same order (build_machine):
         # the first whose guard holds is taken, as transitions does, without its dispatch.
         try:
@@ -339,16 +350,20 @@ class _Run:
                     ChecklistIncomplete,
                     f"state '{frame.state}' has items to tick before '{way.name}': {', '.join(names)}",
                 )
-        changes = dict(values)
         assignments = way.assign + branch.assign if branch.assign else way.assign
+        changes: Mapping[str, Any]
+        data: Mapping[str, Any]
         if assignments:
+            changes = changed = dict(values)
             scratch = dict(ctx)
             for name, evaluate in assignments:
                 value = _evaluate(evaluate, scratch, f"'{way.name}' setting '{name}'")
                 if isinstance(value, int) and not isinstance(value, bool) and procedure.fields[name].type == "decimal":
                     value = Decimal(value)
-                scratch[name] = changes[name] = value
-        data = {**frame.data, **changes} if changes else frame.data
+                scratch[name] = changed[name] = value
+            data = {**frame.data, **changed}
+        else:  # the event's values are the whole change, already merged into the data above
+            changes, data = values, merged
         target = branch.target
         if self.strict:
             _check_invariants(procedure, target, data, way)
@@ -357,7 +372,9 @@ class _Run:
         if depth + 1 < len(self.frames) and kind != "return":
             self.cancel(depth, at)
         if not branch.internal:
-            self.frames[depth] = Frame(procedure, target, data, EMPTY, None, frame.call, frame.promises)
+            self.frames[depth] = _tuple_new(
+                Frame, (procedure, target, data, EMPTY, None, frame.call, frame.promises, _NO_TICKS)
+            )
             self.enter(depth, at)
         elif kind == "timer":
             deadlines = {k: v for k, v in frame.deadlines.items() if k != way.trigger}

@@ -28,13 +28,15 @@ from sopflow.runtime.step import (
     ChecklistView,
     EventOption,
     PromiseInfo,
+    StatePage,
     Step,
     TimerInfo,
     pick,
-    rules_of,
     state_options,
-    state_texts,
+    state_page,
 )
+
+_tuple_new = tuple.__new__
 
 Listener = Callable[["Session", Entry], None]
 """Called with the session and each entry, once the step that wrote it is committed."""
@@ -167,30 +169,39 @@ class Session:
         frames = self.config.frames
         frame = frames[-1]
         procedure = frame.procedure
-        here = procedure.ir.states[frame.state]
+        page: StatePage | None = procedure.memo.get(("page", frame.state, lang))
+        if page is None:
+            page = state_page(procedure, frame.state, lang)
+        here = page.here
         data = frame.data
         if redact and procedure.private:
             data = {k: REDACTED if k in procedure.private and v is not None else v for k, v in data.items()}
-        texts = state_texts(procedure, frame.state, lang)
-        say, do = texts.render(lang, data)
-        return Step(
-            procedure=procedure.id,
-            state=frame.state,
-            path=(frame.state,) if len(frames) == 1 else tuple(f.state for f in frames),
-            role=here.role,
-            title=texts.title,
-            say=say,
-            do=do,
-            tips=here.tips,
-            source=here.source,
-            missing=tuple(f for f in here.requires if frame.data.get(f) is None) if here.requires else (),
-            events=self._event_options(lang),
-            timers=_timers(frames) if len(frames) > 1 or frame.deadlines else (),
-            outcome=frames[0].outcome,
-            lang=lang,
-            checklist=_checklist(frame, here, lang) if here.checklist else (),
-            promises=_promises(frames, lang) if any(f.promises for f in frames) else (),
-            rules=rules_of(procedure, lang) if procedure.ir.rules else (),
+        texts = page.texts
+        say, do = texts.render(lang, data) if texts.say_fills or texts.do_fills else (texts.say, texts.do)
+        one = len(frames) == 1
+        # Positional, through tuple.__new__: the hot path of every fire, where the named
+        # tuple's keyword-taking __new__ would cost a frame and a dictionary per step.
+        return _tuple_new(
+            Step,
+            (
+                procedure.id,
+                frame.state,
+                page.path if one else tuple(f.state for f in frames),
+                here.role,
+                texts.title,
+                say,
+                do,
+                here.tips,
+                here.source,
+                tuple(f for f in here.requires if frame.data.get(f) is None) if here.requires else (),
+                (page.events if frames[0].outcome is None else ()) if one else self._event_options(lang),
+                _timers(frames) if not one or frame.deadlines else (),
+                frames[0].outcome,
+                lang,
+                _checklist(frame, here, lang) if here.checklist else (),
+                _promises(frames, lang) if (frame.promises if one else any(f.promises for f in frames)) else (),
+                page.rules,
+            ),
         )
 
     def allowed(self, role: str | None = None) -> list[str]:
@@ -244,7 +255,7 @@ class Session:
         now = self.clock.now()
         if type(now) is not dt.datetime or now.tzinfo is None:
             now = _now(self.clock)
-        move = self._drive(Fire(event, role, now, actor, data if data is not None else EMPTY))
+        move = self._drive(_tuple_new(Fire, (event, role, now, actor, data if data is not None else EMPTY)))
         if move.refusal is not None:
             raise move.refusal
         return self.step()

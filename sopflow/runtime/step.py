@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sopflow.compile import Procedure
+from sopflow.compile import Procedure, StateIR
 from sopflow.model import Citation, Text
 
 
@@ -209,5 +209,30 @@ def rules_of(procedure: Procedure, lang: str) -> tuple[RuleView, ...]:
     if found is None:
         found = procedure.memo[key] = tuple(
             RuleView(r.name, pick(r.text, lang, procedure.languages) or r.name, r.source) for r in procedure.ir.rules
+        )
+    return found
+
+
+class StatePage(NamedTuple):
+    """Everything a step shows about one state in one language that no session changes."""
+
+    here: StateIR
+    texts: StateTexts
+    path: tuple[str, ...]
+    events: tuple[EventOption, ...]
+    rules: tuple[RuleView, ...]
+
+
+def state_page(procedure: Procedure, state: str, lang: str) -> StatePage:
+    """A state's static part of every step, prepared once per procedure, state and language."""
+    key = ("page", state, lang)
+    found: StatePage | None = procedure.memo.get(key)
+    if found is None:
+        found = procedure.memo[key] = StatePage(
+            procedure.ir.states[state],
+            state_texts(procedure, state, lang),
+            (state,),
+            state_options(procedure, state, lang),
+            rules_of(procedure, lang) if procedure.ir.rules else (),
         )
     return found

@@ -8,7 +8,7 @@ import pytest
 
 import sopflow
 from sopflow.calendar import Calendar
-from sopflow.errors import ChecklistIncomplete, InvalidEventData, ProcedureInvalid
+from sopflow.errors import ChecklistIncomplete, InvalidEventData, ProcedureInvalid, UsageError
 from sopflow.model import TimeOfDay, Wait, parse_moment, parse_until, parse_wait
 from sopflow.render.transcript import clock
 from sopflow.testing import ScenarioError, ScenarioFailed, parse_scenario, run_scenario
@@ -25,6 +25,20 @@ def test_mainland_china_works_on_its_adjusted_sunday() -> None:
     c = Calendar(region="CN")
     days = [c.is_working_day(dt.date(2026, 1, d), "letters_and_visits") for d in (1, 2, 3, 4, 5)]
     assert [False, False, False, True, True] == days
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"region": "XX"}, "knows no region 'XX'"),
+        ({"region": "CN", "subdivision": "ZZ"}, "region 'CN'"),
+        ({"zone": "Mars/Olympus"}, "unknown time zone"),
+    ],
+)
+def test_a_calendar_that_cannot_be_is_refused_when_it_is_built(options: dict[str, str], words: str) -> None:
+    """The region is checked against the holidays registry at once, though its holidays load at first use."""
+    with pytest.raises(UsageError, match=words):
+        Calendar(**options)
 
 
 def test_three_working_days_cross_new_year() -> None:
