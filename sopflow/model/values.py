@@ -55,6 +55,8 @@ def coerce(spec: FieldSpec, value: Any) -> Any:
         if isinstance(value, str) and value in (spec.values or ()):
             return value
         raise ValueError(f"expected one of {', '.join(spec.values or ())}, found {_short(value)}")
+    if kind == "list[str]" and type(value) is list and all(type(v) is str for v in value):
+        return list(value)  # what pydantic would return: a copy, so the host's list stays its own
     try:
         found = _zoned(kind, adapter(kind).validate_python(value))
     except ValidationError as exc:

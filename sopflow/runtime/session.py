@@ -298,7 +298,13 @@ class Session:
                 move = kernel.step(self.config, trigger, strict=self.strict)
             else:
                 move = trigger(self.config)
-            self._commit(move)
+            # What _commit does, inline for the usual session with no listeners (every fire passes here).
+            if self._listeners:
+                self._commit(move)
+            else:
+                self.config = move.config
+                if self._journal is not None:
+                    self._journal += move.entries
         finally:
             self._lock.release()
         return move

@@ -71,6 +71,7 @@ def _dump_frame(frame: Frame) -> dict[str, Any]:
 # validate, because no model instance is built (a stateless host restores on every request).
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
+_NO_TICKS: frozenset[str] = frozenset()
 
 
 class FrameRecord(TypedDict):
@@ -150,7 +151,8 @@ def load(raw: Any, resolve: Resolver) -> Loaded:
             raise SnapshotError(f"frames.{i}.procedure: {exc}") from None
         frames.append(_frame(procedure, fr, i, parent=frames[-1] if frames else None))
     _check_stack(frames)
-    journal = tuple(entry_of(e, f"journal.{i}") for i, e in enumerate(record.get("journal") or ()))
+    kept = record.get("journal")
+    journal = tuple(entry_of(e, f"journal.{i}") for i, e in enumerate(kept)) if kept else ()
     seq = record["seq"]
     if journal:
         if [e.seq for e in journal] != list(range(1, len(journal) + 1)):
@@ -164,7 +166,9 @@ def load(raw: Any, resolve: Resolver) -> Loaded:
 
 def parse(raw: Any) -> SnapshotRecord:
     try:
-        return _schema().validate_python(raw)
+        # The adapter's validator itself: TypeAdapter.validate_python only adds a Python call around it.
+        record: SnapshotRecord = _schema().validator.validate_python(raw)
+        return record
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False)[0]
         loc = [str(part) for part in first["loc"]]
@@ -200,7 +204,7 @@ def _frame(procedure: Procedure, fr: FrameRecord, index: int, parent: Frame | No
         except ValueError:
             raise SnapshotError(f"{where}.data.{key}: not a {spec.type}") from None
     deadlines: dict[str, dt.datetime] = {}
-    timers = {t.trigger for t in here.timers} if fr["deadlines"] else set()
+    timers = {t.trigger for t in here.timers} if fr["deadlines"] else ()
     for trigger, text in fr["deadlines"].items():
         if trigger not in timers:
             raise SnapshotError(f"{where}.deadlines: state '{state}' has no timer '{trigger}'")
@@ -211,16 +215,18 @@ def _frame(procedure: Procedure, fr: FrameRecord, index: int, parent: Frame | No
         if when.tzinfo is None:
             raise SnapshotError(f"{where}.deadlines.{trigger}: a deadline needs a time zone")
         deadlines[trigger] = when
-    known = {p.name for p in procedure.ir.promises}
     promises: dict[str, dt.datetime] = {}
-    for name, text in fr["promises"].items():
-        if name not in known:
-            raise SnapshotError(f"{where}.promises: '{procedure.id}' makes no promise '{name}'")
-        promises[name] = _aware(text, f"{where}.promises.{name}")
-    items = {c.name for c in here.checklist}
-    ticked = frozenset(fr["ticked"])
-    if not ticked <= items:
-        raise SnapshotError(f"{where}.ticked: state '{state}' lists no item '{sorted(ticked - items)[0]}'")
+    if fr["promises"]:
+        known = {p.name for p in procedure.ir.promises}
+        for name, text in fr["promises"].items():
+            if name not in known:
+                raise SnapshotError(f"{where}.promises: '{procedure.id}' makes no promise '{name}'")
+            promises[name] = _aware(text, f"{where}.promises.{name}")
+    ticked = frozenset(fr["ticked"]) if fr["ticked"] else _NO_TICKS
+    if ticked:
+        items = {c.name for c in here.checklist}
+        if not ticked <= items:
+            raise SnapshotError(f"{where}.ticked: state '{state}' lists no item '{sorted(ticked - items)[0]}'")
     outcome, call = fr["outcome"], fr["call"]
     if here.final is not None and outcome != here.final:
         raise SnapshotError(f"{where}.outcome: the final state '{state}' ends '{here.final}'")
