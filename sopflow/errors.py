@@ -174,6 +174,14 @@ class UsageError(SopflowError):
         super().__init__(message)
 
 
+class MissingExtra(UsageError, ImportError):
+    """A part of sopflow that needs an optional dependency was imported without it.
+
+    Also an ``ImportError``, so the usual ``except ImportError`` around optional imports
+    keeps working; the message names the extra that installs what is missing.
+    """
+
+
 class ClockError(UsageError):
     """A time without a time zone, a malformed duration, or a clock asked to go backwards."""
 

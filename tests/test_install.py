@@ -50,6 +50,15 @@ replays()
 print(HostMachine.__name__)
 """
 """A host's property test: the strategies and the state machine import and run on the installed extra."""
+NO_TESTING = """
+import sopflow.errors
+for module in ("sopflow.testing.strategies", "sopflow.testing.host"):
+    try:
+        __import__(module)
+    except ImportError as exc:
+        print(type(exc).__name__, isinstance(exc, sopflow.errors.SopflowError), str(exc).split(" (")[0])
+"""
+"""The hypothesis tools imported without the ``[testing]`` extra: one error that says what to install."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,7 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Ran]:
     out["plain"] = run(python, "-c", PROBE)
     out["script"] = run(script, *readme_walk())
     out["module"] = run(python, "-m", "sopflow", *readme_walk())
+    out["no_testing"] = run(python, "-c", NO_TESTING)
     install(f"{wheel}[testing]")
     out["testing"] = run(python, "-c", PROBE)
     out["scenarios"] = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
@@ -116,6 +126,13 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Ran]:
 def test_command_without_the_cli_extra_says_what_to_install(ran: dict[str, Ran], how: str) -> None:
     """`sopflow` and `python -m sopflow` print the one-line hint and exit 2, no traceback."""
     assert Ran(2, "", HINT + "\n") == ran[how]
+
+
+def test_hypothesis_tools_without_the_testing_extra_say_what_to_install(ran: dict[str, Ran]) -> None:
+    """Both modules raise MissingExtra, a SopflowError that ``except ImportError`` still catches."""
+    hint = 'needs hypothesis: pip install "sopflow[testing]"'
+    expected = f"MissingExtra True sopflow.testing.strategies {hint}\nMissingExtra True sopflow.testing.host {hint}\n"
+    assert Ran(0, expected, "") == ran["no_testing"]
 
 
 def test_plain_install_loads_the_bundled_library_without_any_stack(ran: dict[str, Ran]) -> None:

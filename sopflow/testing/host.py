@@ -20,12 +20,16 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from typing import Any, ClassVar, NamedTuple
 
-from hypothesis import reject
-from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from sopflow.errors import MissingExtra, RuntimeRefusal, SopflowError, UsageError
+
+try:
+    from hypothesis import reject
+    from hypothesis import strategies as st
+    from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+except ImportError as exc:
+    raise MissingExtra(f'sopflow.testing.host needs hypothesis: pip install "sopflow[testing]" ({exc})') from exc
 
 from sopflow.compile import Procedure
-from sopflow.errors import RuntimeRefusal, SopflowError, UsageError
 from sopflow.library import Library, load_library
 from sopflow.runtime import ManualClock, Session
 from sopflow.runtime.journal import jsonable

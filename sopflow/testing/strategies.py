@@ -20,14 +20,18 @@ import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
-from hypothesis import reject
-from hypothesis import strategies as st
+from sopflow.errors import MissingExtra, SopflowError, UsageError
+
+try:
+    from hypothesis import reject
+    from hypothesis import strategies as st
+except ImportError as exc:
+    raise MissingExtra(f'sopflow.testing.strategies needs hypothesis: pip install "sopflow[testing]" ({exc})') from exc
 
 from sopflow.analysis.domains import field_domains
 from sopflow.analysis.explore import Offer, combinations, offers, start_role
 from sopflow.analysis.replay import START
 from sopflow.compile import Procedure
-from sopflow.errors import SopflowError, UsageError
 from sopflow.model import FieldSpec
 from sopflow.runtime import Check, Configuration, Fire, ManualClock, Session
 from sopflow.runtime.kernel import step

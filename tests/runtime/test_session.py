@@ -482,3 +482,55 @@ def test_a_parent_event_cancels_the_interruption(clock: sopflow.ManualClock) -> 
         step.outcome,
         [e.kind for e in session.journal[-3:]],
     )
+
+
+def test_a_call_that_ends_without_an_answer_empties_the_parents_field(clock: sopflow.ManualClock) -> None:
+    """``returns`` copies the child's field even when it is empty: an older answer does not survive a new call."""
+    lib = sopflow.load_string(
+        """\
+sopflow: 1
+procedure:
+  id: t.parent
+  version: 1
+  title: {en: Parent}
+  languages: [en]
+  roles: {desk: {title: {en: Desk}}}
+  fields: {consent: {type: bool}}
+  initial: note
+  states:
+    note:
+      role: desk
+      on: {noted: {data: [consent], to: ask}}
+    ask:
+      role: desk
+      call:
+        procedure: t.child
+        returns: {consent: answer}
+        outcomes: {completed: done, pending_follow_up: done}
+    done: {final: completed}
+""",
+        """\
+sopflow: 1
+procedure:
+  id: t.child
+  version: 1
+  title: {en: Child}
+  languages: [en]
+  roles: {desk: {title: {en: Desk}}}
+  fields: {answer: {type: bool}}
+  initial: dial
+  states:
+    dial:
+      role: desk
+      on:
+        picked_up: {data: [answer], to: answered}
+        no_answer: {to: unreachable}
+    answered: {final: completed}
+    unreachable: {final: pending_follow_up}
+""",
+    )
+    session = lib.start("t.parent", clock=clock, role="desk")
+    session.fire("noted", role="desk", data={"consent": True})
+    session.fire("no_answer", role="desk")
+    assert ("completed", None) == (session.outcome, session.frames[0].data["consent"])
+    assert {"consent": None} == dict(session.journal[-1].changes)
