@@ -31,7 +31,7 @@ from sopflow.errors import CommandError
 from sopflow.store import open_store
 
 ReportFormat = Literal["text", "json", "html"]
-LogFormat = Literal["csv", "jsonl", "xes"]
+LogFormat = Literal["csv", "jsonl", "xes", "parquet"]
 SHOWN = 20
 """Deviating cases the text report lists in full."""
 
@@ -39,7 +39,7 @@ SHOWN = 20
 def conformance(
     log: Annotated[
         Path | None,
-        typer.Argument(metavar="[LOG]", help="The log: a .csv, .jsonl or .xes file, grouped by case id."),
+        typer.Argument(metavar="[LOG]", help="The log: a .csv, .jsonl, .xes or .parquet file, grouped by case id."),
     ] = None,
     mapping: Annotated[
         Path | None,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from sopflow.analysis.conformance import (
     check_log,
     conform,
     load_mapping,
+    logs,
     mapping_from,
     read_rows,
     store_journals,
@@ -227,6 +230,53 @@ def test_json_lines_and_xes_read_as_the_csv_does(tmp_path: Path) -> None:
     expected = _unlined(check_file(LIBRARY, EXAMPLE / "release_tenant_log.csv", mapping))
     assert _unlined(check_file(LIBRARY, jsonl, mapping)) == expected
     assert _unlined(check_file(LIBRARY, xes, xes_mapping)) == expected
+
+
+def _parquet_log(path: Path, rows: list[dict[str, str]], *, typed: bool) -> Path:
+    """The example log as Parquet: ``typed`` stores times as timestamps and lists as lists, as a data team would."""
+    import pyarrow as pa  # the [parquet] extra, part of the dev dependencies
+    import pyarrow.parquet as pq
+
+    columns: dict[str, list[Any]] = {k: [r[k] or None for r in rows] for k in rows[0]}
+    if typed:
+        columns = {
+            k: [
+                None
+                if v is None
+                else dt.datetime.fromisoformat(v).replace(tzinfo=SHANGHAI)
+                if k == "When"
+                else json.loads(v)
+                if v.startswith("[")
+                else v
+                for v in values
+            ]
+            for k, values in columns.items()
+        }
+    pq.write_table(pa.table(columns), path, row_group_size=3)
+    return path
+
+
+def test_parquet_reads_as_the_csv_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text columns or typed ones (zoned timestamps, lists), in batches smaller than a case."""
+    monkeypatch.setattr(logs, "_BATCH", 2)
+    mapping = load_mapping(EXAMPLE / "release_tenant_mapping.yaml")
+    rows = _example_rows()
+    expected = _unlined(check_file(LIBRARY, EXAMPLE / "release_tenant_log.csv", mapping))
+    plain = _parquet_log(tmp_path / "plain.parquet", rows, typed=False)
+    typed = _parquet_log(tmp_path / "typed.pq", rows, typed=True)
+    assert _unlined(check_file(LIBRARY, plain, mapping)) == expected
+    assert _unlined(check_file(LIBRARY, typed, mapping)) == expected
+    assert list(range(1, len(rows) + 1)) == [row.line for row in read_rows(typed)]
+
+
+def test_a_file_that_is_not_parquet_is_a_located_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "log.parquet"
+    fake.write_text("Ticket,Step\nR-1,start\n", encoding="utf-8")
+    with pytest.raises(LogError, match=r"log\.parquet: not a Parquet file"):
+        list(read_rows(fake))
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as on a host without the [parquet] extra
+    with pytest.raises(LogError, match=re.escape(logs.PARQUET)):
+        list(read_rows(fake))
 
 
 def _unlined(report: ConformanceReport) -> dict[str, Any]:
