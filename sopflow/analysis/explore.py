@@ -143,18 +143,20 @@ class StateSpace:
 def key(config: Configuration, relevant: _Relevant) -> tuple[Any, ...]:
     """A configuration without what cannot change its future: deadlines' times, journal length, idle data."""
     return tuple(
-        (
-            f.procedure.id,
-            f.procedure.version,
-            f.state,
-            relevant.data(f),
-            tuple(sorted(f.deadlines)) if f.deadlines else (),
-            f.outcome,
-            f.call,
-            tuple(sorted(f.promises)) if f.promises else (),
-            f.ticked,
-        )
-        for f in config.frames
+        [
+            (
+                f.procedure.id,
+                f.procedure.version,
+                f.state,
+                relevant.data(f),
+                tuple(sorted(f.deadlines)) if f.deadlines else (),
+                f.outcome,
+                f.call,
+                tuple(sorted(f.promises)) if f.promises else (),
+                f.ticked,
+            )
+            for f in config.frames
+        ]
     )
 
 
@@ -240,16 +242,37 @@ def explore(
 
 
 class _Domains:
-    """Field domains per procedure, computed once per exploration."""
+    """Field domains per procedure, and the event moves of each place the frames stand, once per exploration."""
 
     def __init__(self) -> None:
         self.cache: dict[tuple[str, int], dict[str, list[Any]]] = {}
+        self._events: dict[tuple[Any, ...], tuple[tuple[Action, Fire], ...]] = {}
 
     def of(self, procedure: Procedure) -> dict[str, list[Any]]:
         k = (procedure.id, procedure.version)
         found = self.cache.get(k)
         if found is None:
             found = self.cache[k] = field_domains(procedure)
+        return found
+
+    def events(self, frames: tuple[Frame, ...]) -> tuple[tuple[Action, Fire], ...]:
+        """Every event by every role with every data combination: it depends on the states alone.
+
+        A configuration is reached many times over, with other data in the same states; the
+        moves tried from it are worked out once. The triggers' data dictionaries are shared
+        by every move that tries them: the kernel reads them and keeps copies.
+        """
+        k = (frames[0].outcome, *[(id(f.procedure), f.state) for f in frames])
+        found = self._events.get(k)
+        if found is None:
+            moves = []
+            for offer in offers(frames):
+                if offer.way is None:
+                    continue  # checklist items depend on what is ticked: tried where they stand
+                event, role = offer.name, offer.role
+                for data in combinations(offer.way.data, self.of(offer.frame.procedure)):
+                    moves.append((Action("fire", event, role, data), Fire(event, role, NOW, None, _thawed(data))))
+            found = self._events[k] = tuple(moves)
         return found
 
 
@@ -272,8 +295,8 @@ class _Relevant:
         values_, presence_ = found
         data = frame.data
         return (
-            tuple(_held(data.get(n), limit) for n, limit in values_),
-            tuple(data.get(n) is not None for n in presence_),
+            tuple([_held(data.get(n), limit) for n, limit in values_]),
+            tuple([data.get(n) is not None for n in presence_]),
         )
 
 
@@ -282,8 +305,9 @@ def _held(value: Any, limit: tuple[Any, Any] | None) -> Any:
     if value is None or value.__class__ is str or value.__class__ is bool:
         return value
     if limit is not None and isinstance(value, (int, Decimal)):
+        # Compared, not converted: 3 and Decimal(3) are equal and hash alike, so keys still meet.
         low, high = limit
-        return max(low, min(high, Decimal(value)))
+        return low if value < low else high if value > high else value
     return frozen(value)
 
 
@@ -355,13 +379,15 @@ def offers(frames: tuple[Frame, ...]) -> Iterator[Offer]:
 
 def _moves(config: Configuration, domains: _Domains) -> Iterator[tuple[Action, Configuration, Fire | Tick | Check]]:
     frames = config.frames
-    for offer in offers(frames):
-        event, role = offer.name, offer.role
-        if offer.way is None:
-            yield Action("check", event, role), config, Check(event, role, NOW)
-            continue
-        for data in combinations(offer.way.data, domains.of(offer.frame.procedure)):
-            yield Action("fire", event, role, data), config, Fire(event, role, NOW, None, _thawed(data))
+    for action, fire in domains.events(frames):
+        yield action, config, fire
+    current = frames[-1]
+    here = current.here
+    if here.checklist and frames[0].outcome is None:
+        role = here.role or next(iter(current.procedure.roles), "")
+        for item in here.checklist:
+            if item.name not in current.ticked:
+                yield Action("check", item.name, role), config, Check(item.name, role, NOW)
     for depth, frame in enumerate(frames):
         for trigger in _next_timers(frame):
             due = _due(config, depth, deadlines={**frame.deadlines, trigger: NOW})
