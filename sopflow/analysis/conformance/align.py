@@ -27,9 +27,10 @@ expanded, and a case that hits the bound says so.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sopflow.analysis.conformance.explain import clause_at, merged, spoken, target_of
@@ -62,6 +63,23 @@ COMBINATIONS = 16
 """Data combinations tried per inserted event or data repair."""
 
 
+Found = tuple[Deviation, ...] | Callable[[], tuple[Deviation, ...]]
+"""A move's deviations, or a call that writes them: most moves a search tries are never on the
+path it settles for, and a deviation's message and clause cost more to write than the move."""
+
+
+def _after(lost: tuple[Deviation, ...], found: Callable[[], tuple[Deviation, ...]]) -> tuple[Deviation, ...]:
+    return (*lost, *found())
+
+
+def _later(write: Callable[..., Deviation], *args: Any) -> Callable[[], tuple[Deviation, ...]]:
+    return functools.partial(_one, write, *args)
+
+
+def _one(write: Callable[..., Deviation], *args: Any) -> tuple[Deviation, ...]:
+    return (write(*args),)
+
+
 class _Node(NamedTuple):
     at: int
     """How many of the case's events are behind."""
@@ -69,7 +87,8 @@ class _Node(NamedTuple):
     cost: tuple[int, int]
     """(deviations, of which rows skipped): among equally cheap alignments, the one that believes more of the log."""
     parent: int | None
-    found: tuple[Deviation, ...]
+    found: Found
+    """The deviations of the move that reached this node, or how to write them (see :data:`Found`)."""
 
 
 class Aligner:
@@ -171,7 +190,8 @@ class Aligner:
         path: list[Deviation] = []
         walk: int | None = end
         while walk is not None:
-            path[:0] = nodes[walk].found
+            written = nodes[walk].found
+            path[:0] = written() if callable(written) else written
             walk = nodes[walk].parent
         if goal is None:
             for event in events[nodes[end].at :]:
@@ -183,7 +203,7 @@ class Aligner:
 
     # -- moves ----------------------------------------------------------------------------------
 
-    def _moves(self, trace: Trace, node: _Node) -> Iterator[tuple[Configuration, int, int, tuple[Deviation, ...]]]:
+    def _moves(self, trace: Trace, node: _Node) -> Iterator[tuple[Configuration, int, int, Found]]:
         events = trace.events
         config = node.config
         i = node.at
@@ -206,7 +226,7 @@ class Aligner:
                 yield from self._rerouted(trace, config, base, i, move)
             if event.kind != "tick":
                 reason = move.refusal.message if move.refusal is not None else "the procedure did not need it here"
-                yield config, 1, i + 1, (self._skipped(trace, base, event, reason),)
+                yield config, 1, i + 1, _later(self._skipped, trace, base, event, reason)
         # A step the log lacks happened right after the previous row, or (when timers fell due
         # in between) just before the next one.
         inserted: set[Any] = set()
@@ -215,13 +235,13 @@ class Aligner:
                 k = self._key(after)
                 if k not in inserted:
                     inserted.add(k)
-                    yield after, 1, i, (found,)
+                    yield after, 1, i, found
         if base is not config and base.frames[0].outcome is None:
             for after, found in self._inserted(trace, base, i, events[i].at):
                 k = self._key(after)
                 if k not in inserted:
                     inserted.add(k)
-                    yield after, 1 + len(lost), i, (*lost, found)
+                    yield after, 1 + len(lost), i, functools.partial(_after, lost, found)
         if i == len(events) and config.frames[0].outcome is None:
             yield from self._waited(trace, config, i)
 
@@ -329,11 +349,11 @@ class Aligner:
 
     def _inserted(
         self, trace: Trace, config: Configuration, i: int, at: dt.datetime
-    ) -> Iterator[tuple[Configuration, Deviation]]:
+    ) -> Iterator[tuple[Configuration, Callable[[], tuple[Deviation, ...]]]]:
         """Model moves: each event (and checklist item) the procedure offers, done at ``at``."""
         index = trace.events[i].position if i < len(trace.events) else trace.rows
         for after, frame, name in self._offers(config, at):
-            yield after, self._missing(trace, config, frame, name, index, at)
+            yield after, _later(self._missing, trace, config, frame, name, index, at)
 
     def _offers(self, config: Configuration, at: dt.datetime) -> list[tuple[Configuration, Frame, str]]:
         """What each offered event (and item) does from ``config``; the same for every row when no clock runs."""

@@ -11,6 +11,7 @@ configurations. The memory is bounded: past ``size`` steps it starts afresh.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from sopflow.analysis.conformance.replay import LogEvent, Trace, Vocabulary
@@ -31,10 +32,18 @@ class Steps:
         self.timeless = timeless
         self.size = size
         self._moves: dict[tuple[Any, ...], Move] = {}
-        self._frames: dict[int, tuple[Frame, tuple[Any, ...]]] = {}
+        self._frames: dict[int, tuple[Frame, int]] = {}
+        self._numbers: dict[tuple[Any, ...], int] = {}
+        self._count = itertools.count()
 
-    def key(self, config: Configuration) -> tuple[Any, ...]:
-        """The configuration as searches compare them: everything but the session id and journal length."""
+    def key(self, config: Configuration) -> tuple[int, ...]:
+        """The configuration as searches compare them: everything but the session id and journal length.
+
+        Each frame's key is numbered once, so the searches' dictionaries hash a few integers,
+        not the frames' data again on every lookup. Numbers are never reused, so forgetting
+        them (the memory is bounded) can only make two equal frames look different, never
+        two different ones alike.
+        """
         memo = self._frames
         parts = []
         for frame in config.frames:
@@ -42,7 +51,13 @@ class Steps:
             if found is None:
                 if len(memo) >= self.size:
                     memo.clear()
-                found = memo[id(frame)] = (frame, frame_key(frame))
+                if len(self._numbers) >= self.size:
+                    self._numbers.clear()
+                whole = frame_key(frame)
+                number = self._numbers.get(whole)
+                if number is None:
+                    number = self._numbers[whole] = next(self._count)
+                found = memo[id(frame)] = (frame, number)
             parts.append(found[1])
         return tuple(parts)
 
