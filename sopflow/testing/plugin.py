@@ -205,14 +205,27 @@ def _coverage(config: pytest.Config) -> Coverage | None:
     return Coverage(targets, threshold)
 
 
+WORKER_KEY = "sopflow_cov"
+"""Where a pytest-xdist worker puts what it recorded, for the controller to add up."""
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Write the coverage reports; below the threshold, a run that passed fails."""
+    """Write the coverage reports; below the threshold, a run that passed fails.
+
+    Under pytest-xdist each worker records the scenarios it ran and hands that to the
+    controller (:func:`pytest_testnodedown`), which reports the whole run once.
+    """
     from sopflow.errors import UsageError
     from sopflow.testing.coverage import report_of, shortfall, text_report, write_file
 
     settings = session.config.stash.get(_SETTINGS, None)
     measure = settings.measure if settings is not None else None
     if measure is None:
+        return
+    output: dict[str, Any] | None = getattr(session.config, "workeroutput", None)
+    if output is not None:  # a pytest-xdist worker: the controller reports
+        if measure.recorded is not None:
+            output[WORKER_KEY] = measure.recorded.dump()
         return
     if measure.recorded is None:
         measure.lines = ["no scenario ran: nothing to report"]
@@ -235,6 +248,18 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         measure.short = shortfall(report, measure.threshold)
         if measure.short is not None and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist's controller: add a finished worker's coverage to the run's."""
+    settings = node.config.stash.get(_SETTINGS, None)
+    dumped = getattr(node, "workeroutput", {}).get(WORKER_KEY)
+    if settings is None or settings.measure is None or dumped is None:
+        return
+    recording = settings.recording()
+    if recording is not None:
+        recording.merge(dumped)
 
 
 def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:

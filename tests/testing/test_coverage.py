@@ -400,6 +400,23 @@ def test_plugin_without_coverage_prints_nothing_of_it(project: pytest.Pytester) 
     assert ("sopflow scenario coverage" in result.stdout.str(), result.ret) == (False, pytest.ExitCode.OK)
 
 
+def _table(result: pytest.RunResult) -> list[str]:
+    lines = result.outlines
+    start = next(i for i, line in enumerate(lines) if "sopflow scenario coverage" in line)
+    return [line for line in lines[start + 1 :] if line.startswith(("test.", "total", "FAIL"))]
+
+
+def test_plugin_adds_up_the_workers_of_pytest_xdist(project: pytest.Pytester) -> None:
+    """Two workers each run part of the scenarios; the controller reports the whole run, once."""
+    args = ("-p", "sopflow.testing.plugin", "-p", "no:cacheprovider", "--sopflow-cov-fail-under=60")
+    serial = project.runpytest_subprocess(*args)
+    spread = project.runpytest_subprocess(*args, "-p", "xdist.plugin", "-n", "2")
+    spread.stdout.fnmatch_lines(["*2 workers*", "*2 passed*"])
+    assert ["test.owner_call", "test.release", "total", "FAIL:"] == [line.split()[0] for line in _table(spread)]
+    assert (_table(serial), serial.ret) == (_table(spread), spread.ret)
+    assert 1 == spread.stdout.str().count("sopflow scenario coverage")
+
+
 # -- docs/testing.md, "Coverage" -----------------------------------------------------------------
 
 DOC = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")

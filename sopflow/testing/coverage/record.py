@@ -122,6 +122,26 @@ class ScenarioCoverage:
             found = self._universes[procedure_id] = Universe.of(self.procedures[procedure_id])
         return found
 
+    def dump(self) -> dict[str, Any]:
+        """What was recorded, in plain lists and numbers: a pytest-xdist worker sends it to the controller."""
+        return {
+            "hits": [[pid, kind, list(unit), sorted(names)] for (pid, kind, unit), names in self.hits.items()],
+            "runs": dict(self.runs),
+            "scenarios": {pid: sorted(names) for pid, names in self.scenarios.items()},
+        }
+
+    def merge(self, dumped: Mapping[str, Any]) -> None:
+        """Add what another process recorded (:meth:`dump`); procedures this library lacks are left out."""
+        for pid, kind, unit, names in dumped.get("hits", ()):
+            if pid in self.procedures:
+                self.hits.setdefault((pid, kind, tuple(unit)), set()).update(names)
+        for pid, count in dumped.get("runs", {}).items():
+            if pid in self.procedures:
+                self.runs[pid] = self.runs.get(pid, 0) + count
+        for pid, names in dumped.get("scenarios", {}).items():
+            if pid in self.procedures:
+                self.scenarios.setdefault(pid, set()).update(names)
+
     def record(self, journal: Sequence[Entry], scenario: str) -> None:
         """Take in the journal of one run of ``scenario`` (a file path, as reports name it)."""
         hits = covered(journal, self.procedures)
