@@ -72,6 +72,8 @@ def _dump_frame(frame: Frame) -> dict[str, Any]:
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
 _NO_TICKS: frozenset[str] = frozenset()
+_UNKNOWN: Any = object()
+"""What a field the procedure does not declare maps to: no value's type is it."""
 
 
 class FrameRecord(TypedDict):
@@ -191,8 +193,9 @@ def _frame(procedure: Procedure, fr: FrameRecord, index: int, parent: Frame | No
     data = procedure.defaults.copy()
     exact = _exact_types(procedure)
     for key, value in fr["data"].items():
-        if value is None or type(value) is exact.get(key):
-            if key not in exact:
+        kind = exact.get(key, _UNKNOWN)
+        if type(value) is kind or value is None:
+            if kind is _UNKNOWN:
                 raise SnapshotError(f"{where}.data: '{procedure.id}' has no field '{key}'")
             data[key] = value
             continue
