@@ -62,24 +62,25 @@ def conform(
     steps = Steps(still)
     aligner = Aligner(words, steps, complete=mapping.complete, limit=limit)
     zone = mapping.zone(library.calendar.zone)
-    variants = Variants(words) if still else None
+    variants = Variants(words, mapping, zone) if still else None
     for case in log:
+        if variants is not None:
+            key = variants.key(case)
+            known = variants.get(key, case)
+            if known is not None:
+                yield known
+                continue
         trace = prepare(case, mapping, words, zone)
         if trace is None:
             continue
         if variants is not None:
-            key = variants.key(trace)
-            known = variants.get(key, trace)
-            if known is not None:
-                yield known
-                continue
             trace = canonical(trace, words)  # what the variant's key sees, so cases meet in the step memory
         if fits(trace, mapping.complete, steps.step):
             result = CaseResult(trace.case, procedure.id, trace.rows)
         else:
             result = aligner.align(trace)
         if variants is not None:
-            variants.put(key, trace, result)
+            variants.put(key, case, trace, result)
         yield result
 
 

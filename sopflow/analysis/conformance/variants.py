@@ -8,14 +8,22 @@ roles and the values its guards, invariants and calls read; free text (and lists
 nothing reads counts only as present or not, or empty or not. Such a case is checked once,
 and later cases of the same variant reuse the result with their own case id, rows and
 times. The cache is bounded, so memory stays flat however long the log.
+
+A variant is read from the case's rows as the log holds them, before they are translated:
+the activity, the role and the data columns, each as the mapping will read it. A case seen
+before is then answered without translating its rows at all. Two cases with the same rows
+translate alike (the mapping is the same for every case), so the key is never too coarse;
+values written differently that translate alike ("1" and "1.0") only make two variants of one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Literal
 
+from sopflow.analysis.conformance.logs import LogCase, Row, timestamp
+from sopflow.analysis.conformance.mapping import LogMapping
 from sopflow.analysis.conformance.replay import Trace, Vocabulary
 from sopflow.analysis.conformance.result import CaseResult, Deviation
 from sopflow.analysis.hashable import frozen
@@ -26,6 +34,11 @@ SIZE = 4096
 _TEXT = object()
 """Stands for a free text nothing reads: only its presence matters."""
 
+Seen = Literal["text", "list", "value"]
+Reference = tuple[Literal["row", "at", "keep"], int]
+"""Where a deviation's row and time come from in a later case: a row (its line and time), a
+row's time alone, or the deviation's own."""
+
 
 def timeless(procedure: Procedure) -> bool:
     """No timer and no promise anywhere in the procedure or what it calls: time never moves it."""
@@ -35,81 +48,99 @@ def timeless(procedure: Procedure) -> bool:
 class Variants:
     """A bounded map from a case's variant to its result, for a procedure time cannot move."""
 
-    def __init__(self, words: Vocabulary, size: int = SIZE) -> None:
+    def __init__(self, words: Vocabulary, mapping: LogMapping, zone: dt.tzinfo, size: int = SIZE) -> None:
         self.words = words
         self.size = size
-        self.read = words.read
-        self.free = {n for n, kind in words.types.items() if kind == "str" and n not in self.read}
-        self.lists = {n for n, kind in words.types.items() if kind == "list[str]" and n not in self.read}
-        self._seen: OrderedDict[tuple[Any, ...], tuple[CaseResult, tuple[tuple[str, int], ...]]] = OrderedDict()
+        self.zone = zone
+        self.activity = mapping.columns.activity
+        self.role = mapping.columns.role
+        self.stamp = mapping.columns.timestamp
+        self.fields = dict(mapping.data)
+        read = words.read
+        self.seen_as: dict[str, Seen] = {}
+        """Log column -> how a variant sees it: free text, a free list of texts, or its value."""
+        for column, name in mapping.data.items():
+            kind = words.types.get(name)
+            free = name not in read
+            self.seen_as[column] = (
+                "text" if free and kind == "str" else "list" if free and kind == "list[str]" else "value"
+            )
+        self._seen: OrderedDict[tuple[Any, ...], tuple[CaseResult, tuple[Reference, ...]]] = OrderedDict()
         self.hits = 0
 
-    def key(self, trace: Trace) -> tuple[Any, ...]:
-        return (
-            trace.role,
-            self._data(trace.data),
-            trace.rows,
-            tuple((e.position, e.kind, e.name, e.activity, e.role, self._data(e.data)) for e in trace.events),
-        )
+    def key(self, case: LogCase) -> tuple[Any, ...]:
+        """The case's variant, from its rows as the log holds them."""
+        activity, role, seen_as = self.activity, self.role, self.seen_as
+        parts: list[Any] = [len(case.rows)]
+        for row in case.rows:
+            values = row.values
+            data = []
+            for column, value in values.items():
+                how = seen_as.get(column)
+                if how is None or value is None:
+                    continue
+                data.append((column, self._value(column, how, value)))
+            parts.append((values.get(activity), values.get(role) if role else None, tuple(data)))
+        return tuple(parts)
 
-    def _data(self, data: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(sorted((k, self._value(k, v)) for k, v in data.items()))
-
-    def _value(self, name: str, value: Any) -> Any:
+    def _value(self, column: str, how: Seen, value: Any) -> Any:
         """A value as the variant sees it: text nothing reads (alone or in a list) only as present."""
-        if name in self.free and type(value) is str and "\0" not in value:
+        if how == "text" and type(value) is str and "\0" not in value:
             return _TEXT
-        if name in self.lists and type(value) is list and all(type(v) is str and "\0" not in v for v in value):
-            return (_TEXT, bool(value))
+        if how == "list":
+            typed = self.words.typed(self.fields[column], value)
+            if type(typed) is list and all(type(v) is str and "\0" not in v for v in typed):
+                return (_TEXT, bool(typed))
         return frozen(value)
 
-    def get(self, key: tuple[Any, ...], trace: Trace) -> CaseResult | None:
+    def get(self, key: tuple[Any, ...], case: LogCase) -> CaseResult | None:
         found = self._seen.get(key)
         if found is None:
             return None
         self._seen.move_to_end(key)
         self.hits += 1
         result, refs = found
+        rows = len(case.rows)
         if result.fitting:
-            return CaseResult(trace.case, result.procedure, trace.rows, [], 0, result.aligned, result.outcome)
+            return CaseResult(case.id, result.procedure, rows, [], 0, result.aligned, result.outcome)
         deviations = []
-        for d, (how, j) in zip(result.deviations, refs, strict=True):
-            at, row = d.at, d.row
-            if how == "row":
-                at, row = trace.events[j].at, trace.events[j].row
-            elif how == "at":
-                at = trace.events[j].at
-            elif how == "start":
-                at = trace.at
-            deviations.append(_moved(d, trace.case, at, row))
-        return CaseResult(
-            trace.case, result.procedure, trace.rows, deviations, result.cost, result.aligned, result.outcome
-        )
+        for d, (how, position) in zip(result.deviations, refs, strict=True):
+            at, line = d.at, d.row
+            if how != "keep":
+                row = case.rows[position]
+                at = self._time(row)
+                if how == "row":
+                    line = row.line
+            deviations.append(_moved(d, case.id, at, line))
+        return CaseResult(case.id, result.procedure, rows, deviations, result.cost, result.aligned, result.outcome)
 
-    def put(self, key: tuple[Any, ...], trace: Trace, result: CaseResult) -> None:
-        """Remember ``result``, with where each deviation's row and time come from (not the trace itself)."""
-        self._seen[key] = (result, _references(trace, result))
+    def put(self, key: tuple[Any, ...], case: LogCase, trace: Trace, result: CaseResult) -> None:
+        """Remember ``result``, with the row each deviation's row and time come from (not the case itself)."""
+        self._seen[key] = (result, self._references(case, trace, result))
         if len(self._seen) > self.size:
             self._seen.popitem(last=False)
 
+    def _time(self, row: Row) -> dt.datetime:
+        return timestamp(row.values.get(self.stamp), self.zone, row, self.stamp)
 
-def _references(trace: Trace, result: CaseResult) -> tuple[tuple[str, int], ...]:
-    """For each deviation: the row it names, the row whose time it has, the start's time, or its own."""
-    lines = {e.row: i for i, e in enumerate(trace.events)}
-    times: dict[dt.datetime, int] = {}
-    for i, e in enumerate(trace.events):
-        times.setdefault(e.at, i)
-    refs = []
-    for d in result.deviations:
-        if d.row is not None and d.row in lines:
-            refs.append(("row", lines[d.row]))
-        elif d.at in times:
-            refs.append(("at", times[d.at]))
-        elif d.at == trace.at:
-            refs.append(("start", 0))
-        else:
-            refs.append(("keep", 0))
-    return tuple(refs)
+    def _references(self, case: LogCase, trace: Trace, result: CaseResult) -> tuple[Reference, ...]:
+        """For each deviation: the row it names, the row whose time it has (the start's too), or its own."""
+        lines = {e.row: e.position for e in trace.events}
+        times: dict[dt.datetime, int] = {}
+        for e in trace.events:
+            times.setdefault(e.at, e.position)
+        refs: list[Reference] = []
+        for d in result.deviations:
+            if d.row is not None and d.row in lines:
+                refs.append(("row", lines[d.row]))
+            elif d.at in times:
+                refs.append(("at", times[d.at]))
+            elif d.at == trace.at:
+                start = next((i for i, row in enumerate(case.rows) if self._time(row) == trace.at), None)
+                refs.append(("at", start) if start is not None else ("keep", 0))
+            else:
+                refs.append(("keep", 0))
+        return tuple(refs)
 
 
 def _moved(d: Deviation, case: str, at: dt.datetime, row: int | None) -> Deviation:
