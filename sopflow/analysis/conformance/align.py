@@ -158,24 +158,31 @@ class Aligner:
         nodes: list[_Node] = [_Node(0, first.config, (len(opened), 0), None, opened)]
         best: dict[tuple[int, Any], tuple[int, int]] = {(0, self._key(first.config)): nodes[0].cost}
         counter = itertools.count()
-        heap: list[tuple[tuple[int, int], int, int, int]] = [(nodes[0].cost, 0, next(counter), 0)]
+        # A node is expanded in two goes: first the moves that may cost nothing, then (queued at
+        # its cost + 1, a bound on what they cost) all the others. Most nodes of a case that
+        # deviates once are on its cheap path and never need the second go: partial expansion,
+        # which still pops every node in the order of its cost.
+        heap: list[tuple[tuple[int, int], int, int, int, bool]] = [(nodes[0].cost, 0, next(counter), 0, True)]
         expanded = 0
         furthest = 0
         goal: int | None = None
         while heap:
-            cost, _, _, current = heapq.heappop(heap)
+            _, _, _, current, cheap = heapq.heappop(heap)
             node = nodes[current]
+            cost = node.cost
             if best.get((node.at, self._key(node.config)), cost) < cost:
                 continue
-            if node.at > nodes[furthest].at:
-                furthest = current
-            if node.at == len(events) and (not self.complete or node.config.frames[0].outcome is not None):
-                goal = current
-                break
-            expanded += 1
-            if expanded > self.limit:
-                break
-            for config, step_cost, index, found in self._moves(trace, node):
+            if cheap:
+                if node.at > nodes[furthest].at:
+                    furthest = current
+                if node.at == len(events) and (not self.complete or node.config.frames[0].outcome is not None):
+                    goal = current
+                    break
+                expanded += 1
+                if expanded > self.limit:
+                    break
+                heapq.heappush(heap, ((cost[0] + 1, cost[1]), -node.at, next(counter), current, False))
+            for config, step_cost, index, found in self._moves(trace, node, cheap):
                 skipped = index > node.at and config is node.config
                 total = (cost[0] + step_cost, cost[1] + skipped)
                 k = (index, self._key(config))
@@ -184,7 +191,7 @@ class Aligner:
                     continue
                 best[k] = total
                 nodes.append(_Node(index, config, total, current, found))
-                heapq.heappush(heap, (total, -index, next(counter), len(nodes) - 1))
+                heapq.heappush(heap, (total, -index, next(counter), len(nodes) - 1, True))
         end = goal if goal is not None else furthest
         result.aligned = goal is not None
         path: list[Deviation] = []
@@ -203,13 +210,27 @@ class Aligner:
 
     # -- moves ----------------------------------------------------------------------------------
 
-    def _moves(self, trace: Trace, node: _Node) -> Iterator[tuple[Configuration, int, int, Found]]:
+    def _moves(self, trace: Trace, node: _Node, cheap: bool) -> Iterator[tuple[Configuration, int, int, Found]]:
+        """The node's moves: ``cheap``, those that may cost nothing (the row as logged, time
+        passing after the last row); otherwise every other move, each costing at least 1."""
         events = trace.events
         config = node.config
         i = node.at
         now = events[i - 1].at if i else trace.at
         base: Configuration = config
         lost: tuple[Deviation, ...] = ()
+        if cheap:
+            if i < len(events):
+                event = events[i]
+                if any(f.deadlines or f.promises for f in config.frames):
+                    base = self.steps.step(config, Tick(event.at), strict=True).config
+                move = self.steps.step(config, trigger(base, event), strict=True)
+                if move.refusal is None:
+                    missed_too = self._missed(trace, config, move, event)
+                    yield move.config, len(missed_too), i + 1, missed_too
+            elif config.frames[0].outcome is None:
+                yield from self._waited(trace, config, i)
+            return
         if i < len(events):
             event = events[i]
             # What stands when the row comes: timers and promises due by its time have run.
@@ -217,10 +238,7 @@ class Aligner:
                 seen = self.steps.step(config, Tick(event.at), strict=True)
                 base, lost = seen.config, self._missed(trace, config, seen, event)
             move = self.steps.step(config, trigger(base, event), strict=True)
-            if move.refusal is None:
-                missed_too = self._missed(trace, config, move, event)
-                yield move.config, len(missed_too), i + 1, missed_too
-            else:
+            if move.refusal is not None:
                 yield from self._repairs(trace, config, base, i, move, now)
             if event.kind == "fire":
                 yield from self._rerouted(trace, config, base, i, move)
@@ -242,8 +260,6 @@ class Aligner:
                 if k not in inserted:
                     inserted.add(k)
                     yield after, 1 + len(lost), i, functools.partial(_after, lost, found)
-        if i == len(events) and config.frames[0].outcome is None:
-            yield from self._waited(trace, config, i)
 
     def _repairs(
         self,
