@@ -281,9 +281,18 @@ class _Relevant:
 
     def __init__(self) -> None:
         self.cache: dict[int, tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]] = {}
+        self._seen: dict[tuple[int, int], tuple[Mapping[str, Any], tuple[Any, ...]]] = {}
+        """(procedure, data mapping) -> the mapping, kept so its id is not reused, and its key.
+
+        A step that changes no data keeps the very same mapping, so most configurations
+        reached share their data with the one they were reached from."""
 
     def data(self, frame: Frame) -> tuple[Any, ...]:
         procedure = frame.procedure
+        data = frame.data
+        seen = self._seen.get((id(procedure), id(data)))
+        if seen is not None:
+            return seen[1]
         found = self.cache.get(id(procedure))
         if found is None:
             values, presence = relevant_fields(procedure)
@@ -293,11 +302,12 @@ class _Relevant:
                 tuple(sorted(presence)),
             )
         values_, presence_ = found
-        data = frame.data
-        return (
+        key = (
             tuple([_held(data.get(n), limit) for n, limit in values_]),
             tuple([data.get(n) is not None for n in presence_]),
         )
+        self._seen[(id(procedure), id(data))] = (data, key)
+        return key
 
 
 def _held(value: Any, limit: tuple[Any, Any] | None) -> Any:
