@@ -70,6 +70,15 @@ class WayIR:
     required: tuple[str, ...] = ()
     """The fields it must carry."""
 
+    def due_from(self, started: dt.datetime) -> dt.datetime:
+        """When this timer fires if it starts at ``started``: on the calendar, or after its delay.
+
+        One place for it, so a state entered and a state migrated into start their timers alike.
+        """
+        if self.deadline is not None:
+            return self.deadline(started)
+        return started + dt.timedelta(seconds=self.delay or 0)
+
 
 @dataclass(frozen=True, slots=True)
 class StateIR:

@@ -404,10 +404,7 @@ class _Run:
             )
             return
         if here.timers:
-            deadlines = {
-                t.trigger: t.deadline(at) if t.deadline is not None else at + dt.timedelta(seconds=t.delay or 0)
-                for t in here.timers
-            }
+            deadlines = {t.trigger: t.due_from(at) for t in here.timers}
             self.frames[depth] = Frame(procedure, frame.state, frame.data, deadlines, None, frame.call, frame.promises)
         if here.call is not None:
             self.call(depth, here.call, at)

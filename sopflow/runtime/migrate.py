@@ -56,7 +56,8 @@ def migrate(config: Configuration, procedure: Procedure, at: dt.datetime) -> Mov
                 data[name] = value
         # Timers of the new state that ran in the old one keep their deadline; new ones start now.
         deadlines = {
-            t.trigger: frame.deadlines.get(t.trigger, at + dt.timedelta(seconds=t.delay or 0)) for t in here.timers
+            t.trigger: frame.deadlines[t.trigger] if t.trigger in frame.deadlines else t.due_from(at)
+            for t in here.timers
         }
         # Promises the new version also makes keep running to their deadline; ticks start afresh.
         known = {p.name for p in procedure.ir.promises}

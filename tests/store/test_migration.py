@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 import sopflow
 from sopflow.errors import MigrationRefused, ProcedureInvalid
 from sopflow.store import JournalQuery, SessionQuery, Store
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 V1 = """
 sopflow: 1
@@ -155,3 +158,25 @@ def test_the_store_migrates_open_sessions_and_pins_the_rest(make_store: object) 
     )
     assert "migrate" == store.journal(JournalQuery(session=moving.id))[-1].kind
     assert "completed" == store.fire(staying.id, "ok", role="desk", clock=clock).outcome
+
+
+def test_a_timer_the_new_state_adds_starts_on_the_calendar() -> None:
+    """A working-day timer new in the target state runs from the migration, counted in working time.
+
+    It fell due at once before: the migration started new timers with their elapsed delay,
+    which a calendar timer does not have.
+    """
+    v2 = V2.replace(
+        "timers: {nudge: {after: 10 minutes, to: done}}",
+        "timers: {nudge: {after: 10 minutes, to: done}, reply: {after: 1 working day, hours: office, to: done}}",
+    )
+    lib = library(V1, v2)
+    clock = sopflow.ManualClock("2026-03-02T09:00:00+08:00")
+    session = lib.start("t.desk", clock=clock, role="desk", version=1)
+    session.fire("next", role="desk")
+    session.migrate(lib.get("t.desk", 2))
+    fresh = lib.start("t.desk", clock=clock, role="desk", version=2)
+    fresh.fire("next", role="desk")
+    due = fresh.frames[0].deadlines["timer:reply"]
+    assert (due, due) == (session.frames[0].deadlines["timer:reply"], dt.datetime(2026, 3, 3, 17, 30, tzinfo=SHANGHAI))
+    assert [] == session.advance()  # nothing falls due at once
