@@ -178,6 +178,9 @@ def _refusal(session: Session, result: Generated) -> dict[str, Any] | None:
     target = ("refusal", session.procedure.id, session.state)
     if target not in result.targets or target in result.covered or session.outcome is not None:
         return None
+    now = session.clock.now()
+    if any(due <= now for f in session.frames for due in (*f.deadlines.values(), *f.promises.values())):
+        return None  # what is due would run first, and a refused step must leave the session as it was
     allowed = set(session.allowed())
     others = sorted(_events(session.procedure) - allowed)
     role = next(iter(session.procedure.roles))

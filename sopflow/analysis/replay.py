@@ -43,9 +43,13 @@ def written(action: Action) -> dict[str, Any]:
 def play(session: Session, clock: ManualClock, action: Action) -> dict[str, Any]:
     """Replay one action and return its step; a refusal raises the session's ``SopflowError``."""
     if action.kind in ("timer", "miss"):
-        due = _due(session, action)
-        wait = max(int((due - clock.now()).total_seconds()), 0)
-        clock.set(max(due, clock.now()))
+        due, now = _due(session, action), clock.now()
+        wait = int((due - now).total_seconds())
+        if wait < 1:
+            # Already due (a moment a field holds may be now or past): a scenario waits at least
+            # a second, and the replay waits as long as the scenario will.
+            wait, due = 1, now + dt.timedelta(seconds=1)
+        clock.set(due)
         session.advance()
         return {"wait": _spoken(wait)}
     step = written(action)

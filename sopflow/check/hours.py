@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterator
 
 from sopflow.check.resolve import Origin, Resolved, finding
 from sopflow.diagnostics import Diagnostic
-from sopflow.model import Promise, Timer
+from sopflow.model import Promise, TimeOfDay, Timer
 
 
 def check_hours(procedures: dict[tuple[str, int], Resolved], known: Collection[str]) -> list[Diagnostic]:
@@ -45,7 +45,7 @@ def _needs_hours(thing: Timer | Promise) -> bool:
     if wait is not None:
         return wait.working
     moment = thing.by if isinstance(thing, Promise) else thing.at
-    return moment is not None and moment.day in ("working_day", "next_working_day")
+    return isinstance(moment, TimeOfDay) and moment.day in ("working_day", "next_working_day")
 
 
 def _unknown(name: str, known: Collection[str], origin: Origin, *sub: str | int) -> Diagnostic:

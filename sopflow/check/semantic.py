@@ -16,7 +16,7 @@ from sopflow.diagnostics import Diagnostic
 from sopflow.errors import ExpressionError
 from sopflow.expr import Type, assignable, check, field_type, names_in, parse
 from sopflow.expr.types import BOOL
-from sopflow.model import LEVEL_SEPARATOR, RESUME, Branch, Call, Event, Occurrence, Property, State, Timer
+from sopflow.model import LEVEL_SEPARATOR, RESUME, Branch, Call, Event, FieldTime, Occurrence, Property, State, Timer
 from sopflow.model.limits import MAX_TEXT_CHARS
 from sopflow.model.values import coerce
 
@@ -92,6 +92,18 @@ class _Checker:
     def error(self, code: str, message: str, origin: Origin, *sub: str | int, key: bool = False) -> None:
         self.problems.append(finding("error", code, message, origin, *sub, key=key))
 
+    def moment_field(self, moment: FieldTime, origin: Origin, *sub: str | int) -> None:
+        """A timer or promise timed by a field: the field must hold a moment (a datetime)."""
+        fields = self.r.fields
+        if self.name("field", moment.field, fields, origin, *sub) and fields[moment.field].type != "datetime":
+            self.error(
+                "type",
+                f"'{moment.field}' is a {fields[moment.field].type} field; a timer or promise falls due at "
+                "a moment a datetime field holds, or at one such as '08:30' or 'next working day 09:00'",
+                origin,
+                *sub,
+            )
+
     def name(
         self,
         kind: str,
@@ -162,6 +174,8 @@ class _Checker:
             for i, item in enumerate(r.spec.start.optional):
                 self.name("field", item, r.fields, proc, "start", "optional", i)
         for pname, promise in r.spec.promises.items():
+            if isinstance(promise.by, FieldTime):
+                self.moment_field(promise.by, proc, "promises", pname, "by")
             if promise.starts is not None:
                 self.name("state", promise.starts, r.states, proc, "promises", pname, "starts")
             for i, kept in enumerate(promise.kept):
@@ -241,6 +255,8 @@ class _Checker:
                 )
         for tname, timer in state.timers.items():
             self.ways_out(timer, (origin[0], (*origin[1], "timers", tname)))
+            if isinstance(timer.at, FieldTime):
+                self.moment_field(timer.at, origin, "timers", tname, "at")
         if state.call is not None:
             self.call(state.call, (origin[0], (*origin[1], "call")), event_level=False)
         for part in ("say", "do", "title"):

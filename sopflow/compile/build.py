@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
 from sopflow.calendar import Calendar
 from sopflow.check.resolve import Resolved
-from sopflow.compile.ir import IR, BranchIR, CallIR, ChecklistIR, PromiseIR, RuleIR, StateIR, WayIR, WayKind
+from sopflow.compile.ir import IR, BranchIR, CallIR, ChecklistIR, Deadline, PromiseIR, RuleIR, StateIR, WayIR, WayKind
 from sopflow.expr import Evaluator, compile_expression, names_in, parse
-from sopflow.model import LEVEL_SEPARATOR, RESUME, Call, Event, Promise, State, Timer
+from sopflow.model import LEVEL_SEPARATOR, RESUME, Call, Event, FieldTime, Promise, State, Timer
 
 
 def _expr(text: str) -> Evaluator:
@@ -153,15 +152,21 @@ class _Builder:
             frozenset(c.name for c in checklist if c.required),
         )
 
-    def deadline(self, timer: Timer | Promise) -> Callable[[dt.datetime], dt.datetime]:
-        """When a calendar timer or promise falls due, given when it starts: bound to the deployment's calendar."""
+    def deadline(self, timer: Timer | Promise) -> Deadline:
+        """When a calendar timer or promise falls due, given when it starts and the data then: bound
+        to the deployment's calendar. A moment held in a field is the field's value (``None``,
+        and the timer does not run, while the field is empty)."""
         calendar, hours = self.calendar, timer.hours or self.r.spec.hours
         moment = timer.by if isinstance(timer, Promise) else timer.at
+        if isinstance(moment, FieldTime):
+            name = moment.field
+            return lambda at, data: data.get(name)
         if moment is not None:
-            return lambda at: calendar.moment(at, moment, hours)
+            clock = moment
+            return lambda at, data: calendar.moment(at, clock, hours)
         wait = timer.within if isinstance(timer, Promise) else timer.after
         assert wait is not None  # a timer has 'after' or 'at' (the model checks)
-        return lambda at: calendar.add(at, wait, hours)
+        return lambda at, data: calendar.add(at, wait, hours)
 
     def promises(self, states: Mapping[str, StateIR]) -> tuple[PromiseIR, ...]:
         def levels(bases: list[str]) -> frozenset[str]:

@@ -18,6 +18,10 @@ from sopflow.errors import NoBranchMatched
 from sopflow.expr import Evaluator
 from sopflow.model import Citation, Text
 
+Deadline = Callable[[dt.datetime, Mapping[str, Any]], "dt.datetime | None"]
+"""When a timer or promise falls due, given when it starts and the frame's data then; ``None``
+when the moment is held in a field that is still empty (then it does not run)."""
+
 WayKind = Literal["event", "policy", "timer", "return"]
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -61,8 +65,8 @@ class WayIR:
     delay: float | None = None
     title: Text | None = None
     checks_requires: bool = True
-    deadline: Callable[[dt.datetime], dt.datetime] | None = None
-    """For a timer counted on the calendar (working time, a moment): when it fires, given when it starts."""
+    deadline: Deadline | None = None
+    """For a timer counted on the calendar (working time, a moment) or at a field's moment."""
     wait: str | None = None
     """The wait or moment as the author wrote it, for people ('3 working days', 'next working day 09:00')."""
     accepts: frozenset[str] = frozenset()
@@ -70,13 +74,14 @@ class WayIR:
     required: tuple[str, ...] = ()
     """The fields it must carry."""
 
-    def due_from(self, started: dt.datetime) -> dt.datetime:
-        """When this timer fires if it starts at ``started``: on the calendar, or after its delay.
+    def due_from(self, started: dt.datetime, data: Mapping[str, Any]) -> dt.datetime | None:
+        """When this timer fires if it starts at ``started`` on ``data``: on the calendar, at the
+        moment a field holds (``None`` while it is empty: the timer does not run), or after its delay.
 
         One place for it, so a state entered and a state migrated into start their timers alike.
         """
         if self.deadline is not None:
-            return self.deadline(started)
+            return self.deadline(started, data)
         return started + dt.timedelta(seconds=self.delay or 0)
 
 
@@ -120,7 +125,7 @@ class PromiseIR:
 
     name: str
     title: Text | None
-    deadline: Callable[[dt.datetime], dt.datetime]
+    deadline: Deadline
     wait: str
     starts: frozenset[str]
     """IR states whose entry makes it; empty: the session's start."""

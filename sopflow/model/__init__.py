@@ -48,7 +48,7 @@ from sopflow.model.procedure import (
 )
 from sopflow.model.properties import Occurrence, Property
 from sopflow.model.targets import Kpi, Measure, Selector, Target, Targets
-from sopflow.model.waits import TimeOfDay, Wait, parse_moment, parse_until, parse_wait
+from sopflow.model.waits import FieldTime, TimeOfDay, Wait, When, parse_moment, parse_until, parse_wait, parse_when
 
 __all__ = [
     "BODIES",
@@ -66,6 +66,7 @@ __all__ = [
     "FieldEntry",
     "FieldNarrowing",
     "FieldSpec",
+    "FieldTime",
     "FieldType",
     "Glossary",
     "Kpi",
@@ -101,8 +102,10 @@ __all__ = [
     "Timer",
     "Tip",
     "Wait",
+    "When",
     "parse_duration",
     "parse_moment",
     "parse_until",
     "parse_wait",
+    "parse_when",
 ]

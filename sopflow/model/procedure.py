@@ -30,7 +30,7 @@ from sopflow.model.base import (
 from sopflow.model.glossary import FieldEntry, Glossary, RoleEntry
 from sopflow.model.properties import Property
 from sopflow.model.targets import Targets
-from sopflow.model.waits import MomentSpec, WaitSpec
+from sopflow.model.waits import WaitSpec, WhenSpec
 
 Outcome = Literal["completed", "refused", "escalated", "handed_over", "pending_follow_up", "referred"]
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
@@ -126,8 +126,12 @@ class Timer(Spec):
     after: WaitSpec | None = Field(
         default=None, description="How long after entering the state: '3 minutes', '2 days', '3 working days'."
     )
-    at: MomentSpec | None = Field(
-        default=None, description="When: '08:30', 'next day 09:00', '08:30 on a working day', 'next working day'."
+    at: WhenSpec | None = Field(
+        default=None,
+        description=(
+            "When: '08:30', 'next day 09:00', '08:30 on a working day', 'next working day', "
+            "or a datetime field holding the moment (appointment_time)."
+        ),
     )
     hours: Name | None = Field(
         default=None, description="The opening hours working time is counted in (default: the procedure's)."
@@ -176,8 +180,12 @@ class Promise(Spec):
 
     title: Text | None = None
     within: WaitSpec | None = Field(default=None, description="How long the promise gives: '3 working days', '5 days'.")
-    by: MomentSpec | None = Field(
-        default=None, description="The moment it must be kept by: '17:20' (the same day), 'next working day 12:00'."
+    by: WhenSpec | None = Field(
+        default=None,
+        description=(
+            "The moment it must be kept by: '17:20' (the same day), 'next working day 12:00', "
+            "or a datetime field holding it (appointment_time)."
+        ),
     )
     hours: Name | None = Field(
         default=None, description="Opening hours working time counts in (default: the procedure's)."

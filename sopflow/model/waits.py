@@ -54,6 +54,25 @@ class TimeOfDay(NamedTuple):
         }[self.day]
 
 
+class FieldTime(NamedTuple):
+    """A moment held in one of the procedure's ``datetime`` fields: the time agreed with the user.
+
+    The SOPs keep appointments ("be there exactly at the agreed time"); the time is data of
+    the case, not of the procedure, so a timer or promise may name the field that holds it.
+    """
+
+    field: str
+
+    def __str__(self) -> str:
+        return self.field
+
+
+When = TimeOfDay | FieldTime
+"""When a timer fires or a promise falls due, as a moment: on the wall clock, or as held in a field."""
+
+_FIELD = re.compile(r"^[a-z][a-z0-9_]*$")
+"""A field's name: no moment of the clock is one lower-case word ("08:30" and "next day 09:00" are not)."""
+
 _WORKING = re.compile(r"^\s*(?P<n>\d+(?:\.\d+)?)\s*working\s+(?P<unit>days?|hours?)\s*$", re.IGNORECASE)
 _CLOCK = r"(?P<time>\d{1,2}:\d{2})"
 _MOMENTS: tuple[tuple[re.Pattern[str], DayRule], ...] = (
@@ -105,6 +124,21 @@ def parse_moment(value: Any) -> TimeOfDay:
         "expected a moment such as '08:30', 'next day 09:00', '08:30 on a working day' or "
         f"'next working day 09:00', found {value!r}"
     )
+
+
+def parse_when(value: Any) -> When:
+    """A moment (:func:`parse_moment`), or the name of the ``datetime`` field that holds one."""
+    if isinstance(value, (TimeOfDay, FieldTime)):
+        return value
+    if isinstance(value, str) and _FIELD.match(value.strip()):
+        return FieldTime(value.strip())
+    try:
+        return parse_moment(value)
+    except ValueError:
+        raise ValueError(
+            "expected a moment such as '08:30', 'next day 09:00' or 'next working day 09:00', "
+            f"or the name of a datetime field (appointment_time), found {value!r}"
+        ) from None
 
 
 def parse_until(value: Any) -> Wait | TimeOfDay:
@@ -161,3 +195,16 @@ MomentSpec = Annotated[
     WithJsonSchema({"type": "string", "examples": ["08:30", "next day 09:00", "next working day 09:00"]}),
 ]
 """A moment as authors write it; see :func:`parse_moment`."""
+
+WhenSpec = Annotated[
+    When,
+    BeforeValidator(parse_when),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "examples": ["08:30", "next day 09:00", "next working day 09:00", "appointment_time"],
+        }
+    ),
+]
+"""A moment, or the datetime field holding one; see :func:`parse_when`."""

@@ -12,7 +12,7 @@ from contextlib import suppress
 from decimal import Decimal
 from typing import Any
 
-from sopflow.model import FieldSpec, Role, Text, parse_moment
+from sopflow.model import FieldSpec, Role, Text, parse_when
 from sopflow.model.values import from_json
 from sopflow.render.words import list_separator, phrase
 
@@ -43,7 +43,7 @@ def when(delay: float | None, wait: str | None) -> str:
     if delay is not None or wait is None:
         return f"after {duration(delay)}"
     try:
-        parse_moment(wait)
+        parse_when(wait)  # a moment of the clock, or the field holding one
     except ValueError:
         return f"after {wait}"
     return f"at {wait}"

@@ -404,7 +404,7 @@ class _Run:
             )
             return
         if here.timers:
-            deadlines = {t.trigger: t.due_from(at) for t in here.timers}
+            deadlines = {t.trigger: due for t in here.timers if (due := t.due_from(at, frame.data)) is not None}
             self.frames[depth] = Frame(procedure, frame.state, frame.data, deadlines, None, frame.call, frame.promises)
         if here.call is not None:
             self.call(depth, here.call, at)
@@ -423,7 +423,10 @@ class _Run:
             return
         running = dict(frame.promises)
         for name, promise in made.items():
-            running[name] = promise.deadline(at)
+            due = promise.deadline(at, frame.data)
+            if due is None:
+                continue  # by a moment held in a field still empty: nothing to keep yet
+            running[name] = due
             self.entry(depth, at, "promise", event=name, target=state, detail="made")
         self.frames[depth] = self.frames[depth]._replace(promises=running)
 

@@ -56,8 +56,9 @@ def migrate(config: Configuration, procedure: Procedure, at: dt.datetime) -> Mov
                 data[name] = value
         # Timers of the new state that ran in the old one keep their deadline; new ones start now.
         deadlines = {
-            t.trigger: frame.deadlines[t.trigger] if t.trigger in frame.deadlines else t.due_from(at)
+            t.trigger: due
             for t in here.timers
+            if (due := frame.deadlines[t.trigger] if t.trigger in frame.deadlines else t.due_from(at, data)) is not None
         }
         # Promises the new version also makes keep running to their deadline; ticks start afresh.
         known = {p.name for p in procedure.ir.promises}

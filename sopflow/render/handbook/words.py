@@ -7,7 +7,9 @@ lines: "3 分鐘後", not "after 3m". Every entry has the same placeholders in e
 
 from __future__ import annotations
 
-from sopflow.model.waits import TimeOfDay, Wait, parse_moment, parse_wait
+from collections.abc import Callable
+
+from sopflow.model.waits import FieldTime, TimeOfDay, Wait, When, parse_wait, parse_when
 
 WORDS: dict[str, dict[str, str]] = {
     "handbook": {"en": "Procedure handbook", "zh-Hant": "程序手冊", "zh-Hans": "程序手册"},
@@ -132,19 +134,26 @@ def _moment(moment: TimeOfDay, lang: str) -> str:
     return word(key, lang, time=time)
 
 
-def timer_words(delay: float | None, wait: str | None, lang: str) -> str:
-    """When a timer fires, as a person says it: ``after 3 minutes``, ``於 下一個工作日 09:00``."""
+def timer_words(delay: float | None, wait: str | None, lang: str, field: Callable[[str], str] = str) -> str:
+    """When a timer fires, as a person says it: ``after 3 minutes``, ``於 下一個工作日 09:00``.
+
+    A moment held in a field is said with the field's title (``field`` gives it in ``lang``).
+    """
     if delay is not None or wait is None:
         return word("after", lang, wait=stretch(delay or 0, lang))
     try:
-        return word("at", lang, moment=_moment(parse_moment(wait), lang))
+        return word("at", lang, moment=_when(parse_when(wait), lang, field))
     except ValueError:
         return word("after", lang, wait=_wait(parse_wait(wait), lang))
 
 
-def promise_words(wait: str, lang: str) -> str:
+def promise_words(wait: str, lang: str, field: Callable[[str], str] = str) -> str:
     """When a promise falls due: ``within 3 working days``, ``by 11:50`` (``11:50前``)."""
     try:
-        return word("by", lang, moment=_moment(parse_moment(wait), lang))
+        return word("by", lang, moment=_when(parse_when(wait), lang, field))
     except ValueError:
         return word("within", lang, wait=_wait(parse_wait(wait), lang))
+
+
+def _when(moment: When, lang: str, field: Callable[[str], str]) -> str:
+    return field(moment.field) if isinstance(moment, FieldTime) else _moment(moment, lang)
