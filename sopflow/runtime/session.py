@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Never
 
@@ -37,6 +36,11 @@ from sopflow.runtime.step import (
 )
 
 _tuple_new = tuple.__new__
+_DRIVEN: dict[int, object] = {}
+"""Sessions taking a step now, by id, each with its driver's token: one driver at a time.
+
+``dict.setdefault`` claims a session in one atomic call, so no session carries a lock of its
+own (a lock is an object the cycle collector tracks, one more per live session)."""
 
 Listener = Callable[["Session", Entry], None]
 """Called with the session and each entry, once the step that wrote it is committed."""
@@ -46,7 +50,7 @@ Resolver = Callable[[str, int], Procedure]
 class Session:
     """A running procedure: ask it what to do now, fire events, advance time, snapshot it."""
 
-    __slots__ = ("_journal", "_listeners", "_lock", "clock", "config", "lang", "strict")
+    __slots__ = ("_journal", "_listeners", "clock", "config", "lang", "strict")
 
     def __init__(
         self,
@@ -66,7 +70,6 @@ class Session:
         self.strict = strict
         self._journal: list[Entry] | None = list(journal) if keep_journal else None
         self._listeners: tuple[Listener, ...] = tuple(listeners)
-        self._lock = threading.Lock()
 
     # -- starting ------------------------------------------------------------------------------
 
@@ -288,7 +291,8 @@ class Session:
         return self._drive(lambda config: migrate(config, procedure, at)).entries
 
     def _drive(self, trigger: Fire | Tick | Check | Callable[[Configuration], Move]) -> Move:
-        if not self._lock.acquire(blocking=False):
+        key, mine = id(self), object()
+        if _DRIVEN.setdefault(key, mine) is not mine:
             raise SessionBusy(
                 f"session {self.id} is already taking a step (another thread, or a listener driving it); "
                 "give each session one driver at a time"
@@ -306,7 +310,7 @@ class Session:
                 if self._journal is not None:
                     self._journal += move.entries
         finally:
-            self._lock.release()
+            del _DRIVEN[key]
         return move
 
     def _commit(self, move: Move) -> None:
