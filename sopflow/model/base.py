@@ -96,6 +96,11 @@ def at_most_one(*keys: str) -> dict[str, Any]:
     return {"not": {"anyOf": [{"required": [a, b], "properties": {a: given, b: given}} for a, b in pairs]}}
 
 
+def exactly_one(*keys: str) -> list[Any]:
+    """JSON Schema (``allOf`` items) for a model validator's "exactly one of these keys"."""
+    return [at_most_one(*keys), {"anyOf": [{"required": [key]} for key in keys]}]
+
+
 class Spec(BaseModel):
     """Base of every node: unknown keys are errors and nodes never change after loading."""
 

@@ -26,6 +26,7 @@ from sopflow.model.base import (
     Spec,
     Text,
     at_most_one,
+    exactly_one,
 )
 from sopflow.model.glossary import FieldEntry, Glossary, RoleEntry
 from sopflow.model.properties import Property
@@ -117,8 +118,7 @@ class Timer(Spec):
         json_schema_extra={
             "allOf": [
                 at_most_one("to", "branches"),
-                at_most_one("after", "at"),
-                {"anyOf": [{"required": ["after"]}, {"required": ["at"]}]},
+                *exactly_one("after", "at"),
             ]
         }
     )
@@ -169,14 +169,7 @@ class Rule(Spec):
 class Promise(Spec):
     """A deadline promised to a customer: kept by reaching a state in time, journaled when missed."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "allOf": [
-                at_most_one("within", "by"),
-                {"anyOf": [{"required": ["within"]}, {"required": ["by"]}]},
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"allOf": exactly_one("within", "by")})
 
     title: Text | None = None
     within: WaitSpec | None = Field(default=None, description="How long the promise gives: '3 working days', '5 days'.")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pydantic import ConfigDict, Field, model_validator
 
-from sopflow.model.base import Citation, Name, ProcedureId, Spec, Text, at_most_one
+from sopflow.model.base import Citation, Name, ProcedureId, Spec, Text, exactly_one
 from sopflow.model.targets import StateName
 
 PATTERNS = (("first", "then"), ("after", "eventually"), ("never",), ("always_available",), ("only", "by"))
@@ -21,11 +21,7 @@ PATTERNS = (("first", "then"), ("after", "eventually"), ("never",), ("always_ava
 class Occurrence(Spec):
     """Something that happens: an event (or timer) moves a session, or a session enters a state."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "allOf": [at_most_one("event", "reached"), {"anyOf": [{"required": ["event"]}, {"required": ["reached"]}]}]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"allOf": exactly_one("event", "reached")})
 
     event: Name | None = Field(default=None, description="An event or timer that moves the session.")
     reached: StateName | None = Field(default=None, description="A state the session enters.")

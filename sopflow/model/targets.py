@@ -35,6 +35,7 @@ from sopflow.model.base import (
     Spec,
     Text,
     at_most_one,
+    exactly_one,
 )
 
 _NAME = NAME_PATTERN.strip("^$")
@@ -79,14 +80,7 @@ Percent = Annotated[
 class Target(Spec):
     """The goal: a rate at least (collection ≥ 85 %) or at most (repair complaints ≤ 5 %) a figure."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "allOf": [
-                at_most_one("at_least", "at_most"),
-                {"anyOf": [{"required": ["at_least"]}, {"required": ["at_most"]}]},
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"allOf": exactly_one("at_least", "at_most")})
 
     at_least: Percent | None = None
     at_most: Percent | None = None
@@ -146,14 +140,7 @@ class Measure(Spec):
 class Kpi(Spec):
     """One indicator: its name, how it is measured, its period and goal, and how sure the reading is."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "allOf": [
-                at_most_one("measure", "unmeasured"),
-                {"anyOf": [{"required": ["measure"]}, {"required": ["unmeasured"]}]},
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"allOf": exactly_one("measure", "unmeasured")})
 
     title: NonEmptyText
     description: Text | None = None

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
-from sopflow.model.base import DURATION_UNITS, parse_duration
+from sopflow.model.base import DURATION_UNITS, NAME_PATTERN, parse_duration
 
 WaitUnit = Literal["seconds", "working_days", "working_hours"]
 DayRule = Literal["today_or_next", "next_day", "working_day", "next_working_day"]
@@ -70,7 +70,7 @@ class FieldTime(NamedTuple):
 When = TimeOfDay | FieldTime
 """When a timer fires or a promise falls due, as a moment: on the wall clock, or as held in a field."""
 
-_FIELD = re.compile(r"^[a-z][a-z0-9_]*$")
+_FIELD = re.compile(NAME_PATTERN)
 """A field's name: no moment of the clock is one lower-case word ("08:30" and "next day 09:00" are not)."""
 
 _WORKING = re.compile(r"^\s*(?P<n>\d+(?:\.\d+)?)\s*working\s+(?P<unit>days?|hours?)\s*$", re.IGNORECASE)

@@ -39,7 +39,7 @@ from sopflow.errors import (
 )
 from sopflow.expr import Evaluator
 from sopflow.model.values import coerce
-from sopflow.runtime.config import EMPTY, Check, Configuration, Fire, Frame, Move, Tick
+from sopflow.runtime.config import EMPTY, NO_TICKS, Check, Configuration, Fire, Frame, Move, Tick, tuple_new
 from sopflow.runtime.journal import Entry, EntryKind, StartMeta, jsonable
 
 EVALUATION_ERRORS = (EvaluationFailed, TypeError, ValueError, ArithmeticError)
@@ -153,9 +153,9 @@ def step(config: Configuration, trigger: Fire | Tick | Check, *, strict: bool = 
             detail=_kept(f"{refused.kind.__name__}: {refused.message}"),
         )
         return Move(run.config(), tuple(run.entries), refusal)
-    # The hot path builds its named tuples through tuple.__new__ (see _tuple_new).
-    config = _tuple_new(Configuration, (run.session, tuple(run.frames), run.seq))
-    return _tuple_new(Move, (config, tuple(run.entries), None))
+    # The hot path builds its named tuples through tuple.__new__ (see tuple_new).
+    config = tuple_new(Configuration, (run.session, tuple(run.frames), run.seq))
+    return tuple_new(Move, (config, tuple(run.entries), None))
 
 
 def allowed(frames: tuple[Frame, ...] | list[Frame]) -> tuple[str, ...]:
@@ -169,11 +169,6 @@ def allowed(frames: tuple[Frame, ...] | list[Frame]) -> tuple[str, ...]:
         seen.update(dict.fromkeys(frame.here.events))
     return tuple(seen)
 
-
-_tuple_new = tuple.__new__
-"""Builds a named tuple from its fields in order without the class's own ``__new__``: a
-Python frame and a keyword dictionary less, on the few constructions every step makes."""
-_NO_TICKS: frozenset[str] = frozenset()
 
 # -- the rules ----------------------------------------------------------------------------------
 
@@ -221,7 +216,7 @@ class _Run:
         procedure = self.frames[depth].procedure
         self.seq += 1
         self.entries.append(
-            _tuple_new(
+            tuple_new(
                 Entry,
                 (
                     self.seq,
@@ -372,8 +367,8 @@ class _Run:
         if depth + 1 < len(self.frames) and kind != "return":
             self.cancel(depth, at)
         if not branch.internal:
-            self.frames[depth] = _tuple_new(
-                Frame, (procedure, target, data, EMPTY, None, frame.call, frame.promises, _NO_TICKS)
+            self.frames[depth] = tuple_new(
+                Frame, (procedure, target, data, EMPTY, None, frame.call, frame.promises, NO_TICKS)
             )
             self.enter(depth, at)
         elif kind == "timer":

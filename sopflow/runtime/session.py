@@ -20,7 +20,7 @@ from sopflow.errors import ClockError, ListenerError, SessionBusy, UsageError
 from sopflow.runtime import kernel
 from sopflow.runtime import snapshot as snapshots
 from sopflow.runtime.clock import Clock, ManualClock, SystemClock, aware
-from sopflow.runtime.config import EMPTY, Check, Configuration, Fire, Frame, Move, Tick
+from sopflow.runtime.config import EMPTY, Check, Configuration, Fire, Frame, Move, Tick, tuple_new
 from sopflow.runtime.journal import REDACTED, Entry
 from sopflow.runtime.migrate import migrate
 from sopflow.runtime.step import (
@@ -35,7 +35,6 @@ from sopflow.runtime.step import (
     state_page,
 )
 
-_tuple_new = tuple.__new__
 _DRIVEN: dict[int, object] = {}
 """Sessions taking a step now, by id, each with its driver's token: one driver at a time.
 
@@ -184,7 +183,7 @@ class Session:
         one = len(frames) == 1
         # Positional, through tuple.__new__: the hot path of every fire, where the named
         # tuple's keyword-taking __new__ would cost a frame and a dictionary per step.
-        return _tuple_new(
+        return tuple_new(
             Step,
             (
                 procedure.id,
@@ -258,7 +257,7 @@ class Session:
         now = self.clock.now()
         if type(now) is not dt.datetime or now.tzinfo is None:
             now = _now(self.clock)
-        move = self._drive(_tuple_new(Fire, (event, role, now, actor, data if data is not None else EMPTY)))
+        move = self._drive(tuple_new(Fire, (event, role, now, actor, data if data is not None else EMPTY)))
         if move.refusal is not None:
             raise move.refusal
         return self.step()
@@ -302,13 +301,7 @@ class Session:
                 move = kernel.step(self.config, trigger, strict=self.strict)
             else:
                 move = trigger(self.config)
-            # What _commit does, inline for the usual session with no listeners (every fire passes here).
-            if self._listeners:
-                self._commit(move)
-            else:
-                self.config = move.config
-                if self._journal is not None:
-                    self._journal += move.entries
+            self._commit(move)
         finally:
             del _DRIVEN[key]
         return move

@@ -24,7 +24,7 @@ from typing_extensions import TypedDict
 from sopflow.compile import Procedure
 from sopflow.errors import SnapshotError, SopflowError
 from sopflow.model.values import from_json
-from sopflow.runtime.config import EMPTY, Configuration, Frame
+from sopflow.runtime.config import EMPTY, NO_TICKS, Configuration, Frame
 from sopflow.runtime.journal import Entry, jsonable
 
 _PLAIN = frozenset({str, int, bool, type(None)})
@@ -71,7 +71,6 @@ def _dump_frame(frame: Frame) -> dict[str, Any]:
 # validate, because no model instance is built (a stateless host restores on every request).
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
-_NO_TICKS: frozenset[str] = frozenset()
 _UNKNOWN: Any = object()
 """What a field the procedure does not declare maps to: no value's type is it."""
 
@@ -225,7 +224,7 @@ def _frame(procedure: Procedure, fr: FrameRecord, index: int, parent: Frame | No
             if name not in known:
                 raise SnapshotError(f"{where}.promises: '{procedure.id}' makes no promise '{name}'")
             promises[name] = _aware(text, f"{where}.promises.{name}")
-    ticked = frozenset(fr["ticked"]) if fr["ticked"] else _NO_TICKS
+    ticked = frozenset(fr["ticked"]) if fr["ticked"] else NO_TICKS
     if ticked:
         items = {c.name for c in here.checklist}
         if not ticked <= items:

@@ -148,60 +148,64 @@ class PostgresStore(Store):
             )
 
     @contextmanager
-    def transaction(self) -> Iterator[Tx]:
-        """One pooled connection, one transaction at READ COMMITTED (see the module's docstring for why)."""
-        pool, errors = self._pool, self._errors
+    def _connection(self) -> Iterator[Any]:
+        """A pooled connection, given back to the pool whatever happens."""
         try:
-            conn = pool.getconn()
-        except errors as exc:
+            conn = self._pool.getconn()
+        except self._errors as exc:
             raise StoreError(f"the PostgreSQL store has no connection: {_message(exc)}") from None
         try:
-            explicit = conn.autocommit  # a host's pool may hand out autocommit connections
-            cur = conn.cursor(row_factory=self._tuple_row)
-            try:
-                if explicit:
-                    cur.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-                try:
-                    yield SqlTx(cur, POSTGRES)
-                except BaseException:
-                    with suppress(*errors):  # the first error is the one to tell; the pool drops a broken connection
-                        if explicit:
-                            cur.execute("ROLLBACK")
-                        else:
-                            conn.rollback()
-                    raise
-                if explicit:
-                    cur.execute("COMMIT")
-                else:
-                    conn.commit()
-            finally:
-                cur.close()
-        except errors as exc:
-            raise StoreError(f"the PostgreSQL store could not complete a transaction: {_message(exc)}") from None
+            yield conn
         finally:
-            pool.putconn(conn)
+            self._pool.putconn(conn)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """One pooled connection, one transaction at READ COMMITTED (see the module's docstring for why)."""
+        errors = self._errors
+        with self._connection() as conn:
+            try:
+                explicit = conn.autocommit  # a host's pool may hand out autocommit connections
+                cur = conn.cursor(row_factory=self._tuple_row)
+                try:
+                    if explicit:
+                        cur.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+                    try:
+                        yield SqlTx(cur, POSTGRES)
+                    except BaseException:
+                        with suppress(
+                            *errors
+                        ):  # the first error is the one to tell; the pool drops a broken connection
+                            if explicit:
+                                cur.execute("ROLLBACK")
+                            else:
+                                conn.rollback()
+                        raise
+                    if explicit:
+                        cur.execute("COMMIT")
+                    else:
+                        conn.commit()
+                finally:
+                    cur.close()
+            except errors as exc:
+                raise StoreError(f"the PostgreSQL store could not complete a transaction: {_message(exc)}") from None
 
     @contextmanager
     def reading(self) -> Iterator[Tx]:
         """Reads are single statements: each runs on its own (autocommit), one round trip, no BEGIN or COMMIT."""
-        pool, errors = self._pool, self._errors
-        try:
-            conn = pool.getconn()
-        except errors as exc:
-            raise StoreError(f"the PostgreSQL store has no connection: {_message(exc)}") from None
-        try:
-            was = conn.autocommit
-            conn.autocommit = True
+        errors = self._errors
+        with self._connection() as conn:
             try:
-                with conn.cursor(row_factory=self._tuple_row) as cur:
-                    yield SqlTx(cur, POSTGRES)
-            finally:
-                with suppress(*errors):  # a broken connection is dropped by the pool
-                    conn.autocommit = was
-        except errors as exc:
-            raise StoreError(f"the PostgreSQL store could not read: {_message(exc)}") from None
-        finally:
-            pool.putconn(conn)
+                was = conn.autocommit
+                conn.autocommit = True
+                try:
+                    with conn.cursor(row_factory=self._tuple_row) as cur:
+                        yield SqlTx(cur, POSTGRES)
+                finally:
+                    with suppress(*errors):  # a broken connection is dropped by the pool
+                        conn.autocommit = was
+            except errors as exc:
+                raise StoreError(f"the PostgreSQL store could not read: {_message(exc)}") from None
 
     def _read(self, sql: str, params: list[Any]) -> list[Any]:
         with self.reading() as tx:
