@@ -69,7 +69,8 @@ class Property(Spec):
         given = [keys for keys in PATTERNS if any(getattr(self, k) is not None for k in keys)]
         if len(given) != 1:
             raise ValueError(
-                "a property is exactly one of: 'first' + 'then', 'after' + 'eventually', 'never', 'always_available'"
+                "a property is exactly one of: 'first' + 'then', 'after' + 'eventually', 'never', 'always_available', "
+                "'only' + 'by'"
             )
         missing = [k for k in given[0] if getattr(self, k) is None]
         if missing:

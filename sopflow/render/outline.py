@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sopflow.compile import Procedure, StateIR, WayIR
-from sopflow.model import LEVEL_SEPARATOR, Citation
+from sopflow.model import LEVEL_SEPARATOR, Citation, Occurrence, Property
+from sopflow.model.properties import PATTERNS
 from sopflow.render.text import pick, role_title
 
 
@@ -127,6 +128,33 @@ class RuleLine:
     source: Citation | None
 
 
+@dataclass(frozen=True, slots=True)
+class OccurrenceLine:
+    """Something a property speaks of: an event (or timer) that moves a session, or a state reached."""
+
+    name: str
+    reached: bool
+    procedure: str | None
+    """Another procedure's (one this one calls); ``None`` for the procedure itself."""
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyLine:
+    """A declared property: the author's words for it, and its pattern for a reader without them."""
+
+    name: str
+    text: str | None
+    pattern: str
+    """``first`` (then), ``after`` (eventually), ``never``, ``always_available`` or ``only`` (by)."""
+    subjects: tuple[OccurrenceLine, ...]
+    """The pattern's occurrences in its order: (first, then), (after, eventually), (never,), (the event,), (only,)."""
+    roles: tuple[str, ...]
+    """With ``only``: the roles that may do it."""
+    condition: str | None
+    """``while``, as written."""
+    source: Citation | None
+
+
 @dataclass(frozen=True)
 class Outline:
     procedure: Procedure
@@ -142,6 +170,10 @@ class Outline:
     """The policy events that apply at any step, once each."""
     uses: tuple[str, ...]
     notes: tuple[str, ...]
+    properties: tuple[PropertyLine, ...] = ()
+    """What the explorer proves on every way through the procedure (``sopflow check``)."""
+    invariants: tuple[tuple[str, str], ...] = ()
+    """(name, expression as written): what holds in every configuration."""
 
     def role(self, role: str | None) -> str:
         """A role's title in the outline's language, ``anyone`` for no role."""
@@ -231,6 +263,29 @@ class _Reader:
         return tuple(self.way(w) for w in seen.values())
 
 
+def _occurrence(o: Occurrence) -> OccurrenceLine:
+    if o.event is not None:
+        return OccurrenceLine(o.event, False, o.procedure)
+    return OccurrenceLine(o.reached or "", True, o.procedure)
+
+
+def _property(name: str, spec: Property, reader: _Reader) -> PropertyLine:
+    pattern = next(keys for keys in PATTERNS if getattr(spec, keys[0]) is not None)
+    if pattern[0] == "always_available":
+        subjects: tuple[OccurrenceLine, ...] = (OccurrenceLine(spec.always_available or "", False, None),)
+    else:
+        subjects = tuple(_occurrence(getattr(spec, k)) for k in pattern if k != "by")
+    return PropertyLine(
+        name=name,
+        text=reader.text(spec.text),
+        pattern=pattern[0],
+        subjects=subjects,
+        roles=tuple(spec.by or ()),
+        condition=spec.while_,
+        source=spec.source,
+    )
+
+
 def outline(procedure: Procedure, lang: str | None = None) -> Outline:
     """The procedure in ``lang`` (default: its first language), step by step."""
     p = procedure
@@ -265,4 +320,6 @@ def outline(procedure: Procedure, lang: str | None = None) -> Outline:
         policies=reader.policies(),
         uses=tuple(p.resolved.spec.uses),
         notes=(notes,) if isinstance(notes, str) else tuple(notes or ()),
+        properties=tuple(_property(name, spec, reader) for name, spec in p.resolved.spec.properties.items()),
+        invariants=tuple(p.resolved.spec.invariants.items()),
     )

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from sopflow.compile import Procedure
 from sopflow.model import Citation
-from sopflow.render.outline import Outline, StepLine, Target, WayLine, outline
+from sopflow.render.outline import Outline, PropertyLine, StepLine, Target, WayLine, outline
 from sopflow.render.text import OUTCOME_STYLE, duration, quoted, value_text, when
 
 
@@ -86,6 +86,12 @@ class _View:
             grid.add_row("Promises" if i == 0 else "", escape(line))
         for i, rule in enumerate(o.rules):
             grid.add_row("Rules" if i == 0 else "", escape(rule.text or rule.name))
+        for i, prop in enumerate(o.properties):
+            # The author's words in the chosen language, then what the explorer checks.
+            said = f"{escape(prop.text)} [dim]({escape(_pattern(prop))})[/]" if prop.text else escape(_pattern(prop))
+            grid.add_row("Properties" if i == 0 else "", said)
+        for i, (name, expression) in enumerate(o.invariants):
+            grid.add_row("Invariants" if i == 0 else "", escape(f"{name}: {expression}"))
         title = escape(o.title or p.id)
         return Group(Text.from_markup(f"[bold]{title}[/]"), grid)
 
@@ -147,6 +153,25 @@ def _grid() -> Table:
     grid.add_column(style="bold", no_wrap=True, min_width=8)
     grid.add_column(overflow="fold")
     return grid
+
+
+def _pattern(prop: PropertyLine) -> str:
+    """What the explorer checks, in the view's English (the handbook says it in each language)."""
+    said = [
+        ("reaching " if o.reached else "") + o.name + (f" in {o.procedure}" if o.procedure else "")
+        for o in prop.subjects
+    ]
+    if prop.pattern == "first":
+        rule = f"{said[1]} only after {said[0]}"
+    elif prop.pattern == "after":
+        rule = f"once {said[0]}, always {said[1]} in the end"
+    elif prop.pattern == "never":
+        rule = f"never {said[0]}"
+    elif prop.pattern == "always_available":
+        rule = f"{said[0]} is possible at every step"
+    else:
+        rule = f"{said[0]} only by {', '.join(prop.roles)}"
+    return rule if prop.condition is None else f"{rule} while {prop.condition}"
 
 
 def _cite(source: Citation) -> str:

@@ -100,3 +100,13 @@ def test_a_glossary_lists_its_entries_and_their_users(cli: Invoke) -> None:
     start = lines.index("office_director         office director")
     users = " ".join(x.strip() for x in lines[start + 1 : start + 3])
     assert "used by 4: business.release_owner, inquiry.answer, meeting.director_visit, policy.inquiry_ladder" == users
+
+
+def test_show_lists_the_properties_and_invariants_the_checker_proves(cli: Invoke) -> None:
+    """Each property in the language asked for, then what exactly is checked; each invariant as written."""
+    out = " ".join(cli("show", "business.release_tenant", "--lang", "zh-Hans").stdout.split())
+    assert (
+        "Properties 已查阅《业主资料》:只限服务人员记录 (owner_record_looked_up only by front_desk) "
+        "回避租客,按《业主资料》上业主电话拨打 (never reaching call_owner while owner_phone_on_record == null) "
+        "Invariants slip_issued_requires_consent: not slip_issued or owner_consent"
+    ) in out

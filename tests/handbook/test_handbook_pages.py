@@ -15,7 +15,8 @@ from sopflow.cli.graph import graphviz
 from sopflow.cli.handbook import policy_titles
 from sopflow.render.handbook import LANGUAGES, Shelf, html_pages, markdown_pages
 from sopflow.render.handbook.pages import md_escape
-from sopflow.render.handbook.words import WORDS, promise_words, timer_words
+from sopflow.render.handbook.words import WORDS, promise_words, property_words, timer_words
+from sopflow.render.outline import OccurrenceLine, PropertyLine
 
 BUNDLED = sopflow.load_library()
 SHELF = Shelf([BUNDLED[pid] for pid in BUNDLED], policy_titles(BUNDLED))
@@ -104,6 +105,81 @@ def test_a_procedure_page_says_and_cites_each_step(pages: dict[str, str]) -> Non
     ]
     assert [True] * 5 == [text in step for text in expected]
     assert "文件 000 · 標準3 場景五 租戶放行 · 第 125-144 行" in page
+
+
+def test_a_procedure_page_lists_what_it_guarantees(pages: dict[str, str], markdown: dict[str, str]) -> None:
+    """Each declared property in the page's language, with what exactly is checked and its source; each invariant."""
+    page = html.unescape(pages["zh-Hans/business.release_tenant.html"])
+    section = page.split('<section class="guarantees">', 1)[1].split("</section>", 1)[0]
+    spec = BUNDLED["business.release_tenant"].resolved.spec
+    for name, prop in spec.properties.items():
+        item = section.split(f'id="property-{name}"', 1)[1].split("</li>", 1)[0]
+        assert prop.text is not None
+        assert prop.source is not None
+        assert prop.text["zh-Hans"] in item
+        assert f"第 {prop.source.lines} 行" in item
+    line = section.split('id="property-owner_called_on_the_records_number"', 1)[1].split("</li>", 1)[0]
+    assert "(当 owner_phone_on_record == null 时,绝不 到达 call_owner)" in line
+    assert [f"<code>{n}</code>: <code>{e}</code>" in section for n, e in spec.invariants.items()] == [True] * 4
+    md = markdown["en/business.release_tenant.md"]
+    assert "## What the procedure guarantees" in md
+    assert "(never reaching call\\_owner while owner\\_phone\\_on\\_record == null)" in md
+    assert "- `slip_issued_requires_consent`: `not slip_issued or owner_consent`" in md
+    # A procedure that declares nothing has no such section.
+    bare = [
+        pid
+        for pid in BUNDLED
+        if not BUNDLED[pid].resolved.spec.properties and not BUNDLED[pid].resolved.spec.invariants
+    ]
+    assert bare
+    assert '<section class="guarantees">' not in pages[f"en/{bare[0]}.html"]
+
+
+def _line(
+    pattern: str, *subjects: OccurrenceLine, roles: tuple[str, ...] = (), condition: str | None = None
+) -> PropertyLine:
+    return PropertyLine("p", None, pattern, subjects, roles, condition, None)
+
+
+@pytest.mark.parametrize(
+    ("line", "lang", "said"),
+    [
+        (
+            _line("first", OccurrenceLine("owner_called", False, None), OccurrenceLine("slip_issued", False, None)),
+            "en",
+            "slip_issued only after owner_called",
+        ),
+        (
+            _line("first", OccurrenceLine("owner_called", False, None), OccurrenceLine("issue", True, None)),
+            "zh-Hant",
+            "先 owner_called,才可 到達 issue",
+        ),
+        (
+            _line(
+                "after", OccurrenceLine("complaint_received", False, None), OccurrenceLine("closed", True, "x.follow")
+            ),
+            "en",
+            "once complaint_received, always reaching closed in x.follow in the end",
+        ),
+        (
+            _line("never", OccurrenceLine("released", True, None), condition="arrears_months > 0"),
+            "zh-Hans",
+            "当 arrears_months > 0 时,绝不 到达 released",
+        ),
+        (
+            _line("always_available", OccurrenceLine("escalate", False, None)),
+            "en",
+            "escalate is possible at every step",
+        ),
+        (
+            _line("only", OccurrenceLine("owner_answered", False, None), roles=("front_desk", "owner")),
+            "zh-Hant",
+            "owner_answered 只限 front_desk, owner",
+        ),
+    ],
+)
+def test_a_property_without_words_is_said_from_its_pattern(line: PropertyLine, lang: str, said: str) -> None:
+    assert said == property_words(line, lang)
 
 
 def test_every_step_and_its_source_is_on_the_page(pages: dict[str, str]) -> None:

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from sopflow.compile import Procedure
 from sopflow.model import Citation, Text
 from sopflow.render import dot, mermaid
-from sopflow.render.handbook.words import outcome, promise_words, stretch, timer_words, word
+from sopflow.render.handbook.words import outcome, promise_words, property_words, stretch, timer_words, word
 from sopflow.render.outline import Outline, outline
 from sopflow.render.text import pick, quoted
 
@@ -96,6 +96,7 @@ def _helpers(o: Outline, shelf: Shelf) -> dict[str, object]:
         "roles_of": lambda names: ", ".join(o.role(r) for r in names) if names else word("anyone", lang),
         "when": lambda way: timer_words(way.delay, way.wait, lang, field),
         "due": lambda wait: promise_words(wait, lang, field),
+        "describe": lambda line: property_words(line, lang, o.role),
         "stretch": partial(stretch, lang=lang),
         "cite": partial(cite, lang=lang),
         "quoted": partial(quoted, lang=lang),

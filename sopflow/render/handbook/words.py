@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sopflow.model.waits import FieldTime, TimeOfDay, Wait, When, parse_wait, parse_when
+from sopflow.render.outline import OccurrenceLine, PropertyLine
 
 WORDS: dict[str, dict[str, str]] = {
     "handbook": {"en": "Procedure handbook", "zh-Hant": "程序手冊", "zh-Hans": "程序手册"},
@@ -47,6 +48,42 @@ WORDS: dict[str, dict[str, str]] = {
     "promises": {"en": "Promises", "zh-Hant": "承諾", "zh-Hans": "承诺"},
     "kept_by": {"en": "kept by reaching {steps}", "zh-Hant": "到達 {steps} 即兌現", "zh-Hans": "到达 {steps} 即兑现"},
     "rules": {"en": "Standing rules", "zh-Hant": "常規", "zh-Hans": "常规"},
+    "guarantees": {"en": "What the procedure guarantees", "zh-Hant": "程序的保證", "zh-Hans": "程序的保证"},
+    "guarantees_lead": {
+        "en": "sopflow check proves each of these on every way through the procedure.",
+        "zh-Hant": "sopflow check 在程序的每一條路徑上驗證以下各項。",
+        "zh-Hans": "sopflow check 在程序的每一条路径上验证以下各项。",
+    },
+    "invariants": {"en": "Always true", "zh-Hant": "始終成立", "zh-Hans": "始终成立"},
+    # property patterns, for a property its author gave no words
+    "p_first": {
+        "en": "{then} only after {first}",
+        "zh-Hant": "先 {first},才可 {then}",
+        "zh-Hans": "先 {first},才可 {then}",
+    },
+    "p_after": {
+        "en": "once {after}, always {eventually} in the end",
+        "zh-Hant": "{after} 之後,最終必定 {eventually}",
+        "zh-Hans": "{after} 之后,最终必定 {eventually}",
+    },
+    "p_never": {"en": "never {never}", "zh-Hant": "絕不 {never}", "zh-Hans": "绝不 {never}"},
+    "p_always_available": {
+        "en": "{event} is possible at every step",
+        "zh-Hant": "每一步都可以 {event}",
+        "zh-Hans": "每一步都可以 {event}",
+    },
+    "p_only": {"en": "{only} only by {roles}", "zh-Hant": "{only} 只限 {roles}", "zh-Hans": "{only} 只限 {roles}"},
+    "p_while": {
+        "en": "{rule} while {condition}",
+        "zh-Hant": "當 {condition} 時,{rule}",
+        "zh-Hans": "当 {condition} 时,{rule}",
+    },
+    "reaching": {"en": "reaching {step}", "zh-Hant": "到達 {step}", "zh-Hans": "到达 {step}"},
+    "in_procedure": {
+        "en": "{what} in {procedure}",
+        "zh-Hant": "{what}(於 {procedure})",
+        "zh-Hans": "{what}(于 {procedure})",
+    },
     "any_step": {"en": "At any step", "zh-Hant": "任何步驟", "zh-Hans": "任何步骤"},
     "policies": {"en": "Policies used", "zh-Hant": "採用的政策", "zh-Hans": "采用的政策"},
     "source": {"en": "Source", "zh-Hant": "出處", "zh-Hans": "出处"},
@@ -103,6 +140,31 @@ def word(key: str, lang: str, **values: object) -> str:
     """The message ``key`` in ``lang``; a language the handbook does not know reads English."""
     texts = WORDS[key]
     return texts.get(lang, texts["en"]).format(**values)
+
+
+def property_words(line: PropertyLine, lang: str, role: Callable[[str], str] = str) -> str:
+    """A property in words from its pattern: ``先 owner_called,才可 slip_issued``.
+
+    The author's own words (``text``) say it better; these are for a property without them,
+    and beside them, so a reader can see exactly what is checked.
+    """
+    said = [_occurrence_words(o, lang) for o in line.subjects]
+    if line.pattern == "first":
+        rule = word("p_first", lang, first=said[0], then=said[1])
+    elif line.pattern == "after":
+        rule = word("p_after", lang, after=said[0], eventually=said[1])
+    elif line.pattern == "never":
+        rule = word("p_never", lang, never=said[0])
+    elif line.pattern == "always_available":
+        rule = word("p_always_available", lang, event=said[0])
+    else:
+        rule = word("p_only", lang, only=said[0], roles=", ".join(role(r) for r in line.roles))
+    return rule if line.condition is None else word("p_while", lang, rule=rule, condition=line.condition)
+
+
+def _occurrence_words(o: OccurrenceLine, lang: str) -> str:
+    what = word("reaching", lang, step=o.name) if o.reached else o.name
+    return what if o.procedure is None else word("in_procedure", lang, what=what, procedure=o.procedure)
 
 
 def outcome(name: str, lang: str) -> str:
