@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path as FsPath
 
 from pydantic import ValidationError
@@ -46,8 +50,8 @@ def load_text(text: str, source: str = "<string>") -> LoadedDocument:
         return _load(text, source)
 
 
-def _load(text: str, source: str) -> LoadedDocument:
-    data, positions, problems = parse_yaml(text, source, plain=True)
+def _load(text: str, source: str, reread: Callable[[], str | None] | None = None) -> LoadedDocument:
+    data, positions, problems = parse_yaml(text, source, plain=True, reread=reread)
     if data is None:
         return LoadedDocument(source, None, positions, tuple(problems))
     if not isinstance(data, dict):
@@ -80,4 +84,19 @@ def load_file(path: str | FsPath) -> LoadedDocument:
         message = f"the file is not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot start a character; save it as UTF-8"
         diagnostic = Diagnostic("error", "io", message, str(path), line, col)
         return LoadedDocument(str(path), None, Positions(str(path)), (diagnostic,))
-    return load_text(text, str(path))
+    with collector_paused():
+        return _load(text, str(path), partial(_reread, os.path.abspath(p), (len(raw), zlib.crc32(raw))))
+
+
+def _reread(path: str, stamp: tuple[int, int]) -> str | None:
+    """The file's text again, for positions a finding asks for later; ``None`` once it has changed.
+
+    Reading the file again when a position is first asked for (rarely: most documents load
+    without a finding) costs less than keeping every text in memory, or compressing it.
+    A file edited since it was loaded has no positions: a finding then names the file only.
+    """
+    try:
+        raw = FsPath(path).read_bytes()
+    except OSError:
+        return None
+    return raw.decode("utf-8") if (len(raw), zlib.crc32(raw)) == stamp else None

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import yaml
@@ -44,6 +46,22 @@ _Loader.add_implicit_resolver(
 )
 
 
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_MERGE = "tag:yaml.org,2002:merge"
+_PLAIN_TAGS = frozenset({_MAP, _SEQ})
+_KINDS = {"tag:yaml.org,2002:timestamp": "date", "tag:yaml.org,2002:int": "number", "tag:yaml.org,2002:float": "number"}
+_Resolvers = tuple[tuple[str, re.Pattern[str]], ...]
+_ANY_FIRST: _Resolvers = tuple(_Loader.yaml_implicit_resolvers.get(None, ()))
+_BY_FIRST: dict[str, _Resolvers] = {
+    first: (*resolvers, *_ANY_FIRST)
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+    if first is not None
+}
+"""The implicit resolvers to try for a plain scalar, by its first character."""
+
+
 class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """libyaml's parser (about 6x faster) under the same resolvers and safe constructor.
 
@@ -51,30 +69,49 @@ class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
     so a document it refuses is parsed again by ``_Loader``, whose words the diagnostics keep.
     """
 
+    yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
 
-_FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+    def resolve(self, kind: type[yaml.Node], value: str | None, implicit: tuple[bool, bool]) -> str:
+        """PyYAML's tag resolution in fewer steps: sopflow declares no path resolvers.
+
+        libyaml calls back into Python for every node it composes; the general resolver's
+        list concatenation and path checks were a sixth of parsing the bundled library.
+        """
+        if kind is yaml.ScalarNode:
+            if implicit[0] and value is not None:
+                for tag, regexp in _BY_FIRST.get(value[:1], _ANY_FIRST):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: yaml.Node | None, current_index: Any) -> None:
+        """No path resolvers, so no path to follow."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers, so no path to follow."""
 
 
-_STR = "tag:yaml.org,2002:str"
-_MERGE = "tag:yaml.org,2002:merge"
-_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
-_KINDS = {"tag:yaml.org,2002:timestamp": "date", "tag:yaml.org,2002:int": "number", "tag:yaml.org,2002:float": "number"}
-
-
-def parse_yaml(text: str, source: str, *, plain: bool = False) -> tuple[Any, Positions, list[Diagnostic]]:
+def parse_yaml(
+    text: str, source: str, *, plain: bool = False, reread: Callable[[], str | None] | None = None
+) -> tuple[Any, Positions, list[Diagnostic]]:
     """Parse one YAML document; on a syntax error return no data and one located diagnostic.
 
     ``plain`` says syntax errors in an author's words ("the indentation of this line does
-    not match the lines above") instead of PyYAML's ("expected <block end>").
+    not match the lines above") instead of PyYAML's ("expected <block end>"). ``reread``
+    gives the text again should a finding ask where it is (``None`` if it is no longer the
+    text parsed); without it the text is kept, compressed, for that.
     """
     if yaml.__with_libyaml__:
-        parsed = _parse(_FastLoader, text, source, plain)
+        parsed = _parse(_FastLoader, text, source, plain, reread)
         if parsed[0] is not None or not parsed[2]:
             return parsed
-    return _parse(_Loader, text, source, plain)
+    return _parse(_Loader, text, source, plain, reread)
 
 
-def _parse(kind: Any, text: str, source: str, plain: bool) -> tuple[Any, Positions, list[Diagnostic]]:
+def _parse(
+    kind: Any, text: str, source: str, plain: bool, reread: Callable[[], str | None] | None
+) -> tuple[Any, Positions, list[Diagnostic]]:
     if len(text) > MAX_DOCUMENT_CHARS:
         message = f"a procedure file may be {MAX_DOCUMENT_CHARS:,} characters long, found {len(text):,}"
         return None, Positions(source), [Diagnostic("error", "yaml", message, source, 1, 1)]
@@ -108,10 +145,10 @@ def _parse(kind: Any, text: str, source: str, plain: bool) -> tuple[Any, Positio
             problems: list[Diagnostic] = []
             data = _Located(loader, marks, source, problems).build(node, ())
             return data, Positions(source, marks), problems
-        # Kept compressed: positions are rarely asked for, and the text would be the largest
-        # thing a loaded library holds per procedure.
-        packed = zlib.compress(text.encode("utf-8"), 1)
-        return data, Positions(source, later=lambda: _marks(kind, zlib.decompress(packed).decode("utf-8"), source)), []
+        # Without a way to read it again the text is kept compressed: positions are rarely asked
+        # for, and the text would be the largest thing a loaded library holds per procedure.
+        again = reread if reread is not None else partial(_unpack, zlib.compress(text.encode("utf-8"), 1))
+        return data, Positions(source, later=lambda: _marks(kind, again(), source)), []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -145,42 +182,46 @@ def _check_size(root: yaml.Node) -> None:
     """
     sizes: dict[int, int] = {}
     open_: set[int] = set()
-    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
-    while stack:
-        node, depth, done = stack.pop()
+
+    def size(node: yaml.Node, depth: int) -> int:
         key = id(node)
-        if done:
-            open_.discard(key)
-            total = 1 + sum(sizes[id(child)] for child in _children(node))
-            if total > MAX_VALUES:
-                raise _refused(f"aliases repeat values here past {MAX_VALUES:,} in all; write the values out", node)
-            sizes[key] = total
-            continue
-        if key in sizes:
-            continue
+        known = sizes.get(key)
+        if known is not None:
+            return known
         if key in open_:
             raise _refused("an alias ('*name') stands inside the value it names", node)
-        if type(node) is yaml.ScalarNode:
-            sizes[key] = 1
-            continue
         if depth >= MAX_NESTING:
             raise _refused(f"values nest more than {MAX_NESTING} deep", node)
         open_.add(key)
-        stack.append((node, depth, True))
-        stack.extend((child, depth + 1, False) for child in _children(node))
+        depth += 1
+        total = 1
+        # Most nodes are scalars: counted here, without a call.
+        if type(node) is yaml.SequenceNode:
+            for child in node.value:
+                total += 1 if type(child) is yaml.ScalarNode else size(child, depth)
+        else:
+            for k, v in node.value:
+                total += 1 if type(k) is yaml.ScalarNode else size(k, depth)
+                total += 1 if type(v) is yaml.ScalarNode else size(v, depth)
+        open_.discard(key)
+        if total > MAX_VALUES:
+            raise _refused(f"aliases repeat values here past {MAX_VALUES:,} in all; write the values out", node)
+        sizes[key] = total
+        return total
+
+    if type(root) is not yaml.ScalarNode:
+        size(root, 0)
 
 
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if type(node) is yaml.SequenceNode:
-        return list(node.value)
-    if type(node) is yaml.MappingNode:
-        return [part for pair in node.value for part in pair]
-    return []
+def _unpack(packed: bytes) -> str:
+    return zlib.decompress(packed).decode("utf-8")
 
 
-def _marks(kind: Any, text: str, source: str) -> Marks:
-    """The positions of a document that loaded cleanly, by parsing it again."""
+def _marks(kind: Any, text: str | None, source: str) -> Marks:
+    """The positions of a document that loaded cleanly, by parsing it again (none if its text is gone)."""
     marks: Marks = ({}, {}, set())
+    if text is None:
+        return marks
     loader = kind(text)
     try:
         _Located(loader, marks, source, []).build(loader.get_single_node(), ())

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from sopflow.io import load_text
+import pytest
+import yaml
+
+from sopflow.io import load_file, load_text, yaml_source
 from sopflow.io.yaml_source import parse_yaml
 
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 HEAD = "sopflow: 1\nprocedure:\n  id: demo.minimal\n"
 
 
@@ -117,3 +121,47 @@ def test_positions_are_found_after_a_clean_load() -> None:
     _, positions, _ = parse_yaml('a:\n  b: [x, "y"]\n', "demo.yaml")
     where = (positions.locate(("a", "b", 1)), positions.locate(("a", "b"), key=True), ("a", "b", 1) in positions.quoted)
     assert ((2, 10), (2, 3), True) == where
+
+
+def test_a_file_is_read_again_for_positions_and_not_at_all_once_it_has_changed(tmp_path: Path) -> None:
+    """Positions come from the file as it was loaded: asked after an edit, there are none, never wrong ones."""
+    text = (FIXTURES / "inquiry.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "inquiry.yaml"
+    path.write_text(text, encoding="utf-8")
+    kept, changed = load_file(path), load_file(path)
+    assert [] == [*kept.diagnostics, *changed.diagnostics]
+    where = kept.positions.locate(("procedure", "initial"))
+    assert where is not None
+    path.write_text("\n\n" + text, encoding="utf-8")
+    assert changed.positions.locate(("procedure", "initial")) is None
+    assert where == kept.positions.locate(("procedure", "initial"))  # worked out once, before the edit
+    path.unlink()
+    assert where == load_text(text).positions.locate(("procedure", "initial"))  # a text is kept
+
+
+def _tree(node: yaml.Node) -> object:
+    if isinstance(node, yaml.ScalarNode):
+        return (node.tag, node.value, node.start_mark.line, node.start_mark.column)
+    if isinstance(node, yaml.SequenceNode):
+        return (node.tag, [_tree(child) for child in node.value])
+    return (node.tag, [(_tree(k), _tree(v)) for k, v in node.value])
+
+
+SCALARS = "yes, no, on, off, true, False, ~, null, Null, '', 0, -1, +2, 0x1f, 0o17, 1_000, 3.5, .inf, -.Inf, .nan, 1e3"
+SCALARS += ", 2026-03-02, 2026-03-02T09:00:00+08:00, '09:00', 09:00, 12:30:00, <<, =, '3', \"x\", a b, 否, -, .5, 1."
+
+
+@pytest.mark.parametrize(
+    "source",
+    [pytest.param(p, id=p.name) for p in sorted((Path(__file__).parents[2] / "procedures").rglob("*.yaml"))]
+    + [pytest.param(f"a: [{SCALARS}]\nb: {{<<: {{c: 1}}, d: ~}}\n? [k]\n: v\n", id="tricky-scalars")],
+)
+def test_libyaml_gives_the_nodes_the_python_parser_gives(source: Path | str) -> None:
+    """The fast loader resolves tags its own way: every node, tag and mark must match the reference loader's."""
+    text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
+    trees = []
+    for kind in (yaml_source._FastLoader, yaml_source._Loader):
+        loader = kind(text)
+        trees.append(_tree(loader.get_single_node()))
+        loader.dispose()
+    assert trees[0] == trees[1]
