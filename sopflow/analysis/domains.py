@@ -11,9 +11,10 @@ no decision depends on it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -24,6 +25,28 @@ from sopflow.model import FieldSpec
 
 ABSENT = object()
 """An optional field left out of the event."""
+
+_R = TypeVar("_R")
+
+
+def _once(compute: Callable[[Procedure], _R]) -> Callable[[Procedure], _R]:
+    """Worked out once per compiled procedure, which never changes: the result is shared, never to be changed.
+
+    Exploring, generating, replaying logs and the hypothesis strategies all ask the same
+    questions of one procedure; each used to walk its model and parse its guards again.
+    """
+    key = f"{__name__}.{compute.__name__}"
+
+    @functools.wraps(compute)
+    def once(procedure: Procedure) -> _R:
+        memo = procedure.memo
+        if key not in memo:
+            memo[key] = compute(procedure)
+        found: _R = memo[key]
+        return found
+
+    return once
+
 
 _SAMPLES: Mapping[str, Any] = {
     "str": "x",
@@ -37,6 +60,7 @@ _SAMPLES: Mapping[str, Any] = {
 }
 
 
+@_once
 def compared_constants(procedure: Procedure) -> dict[str, set[Any]]:
     """Field -> the constants the guards, invariants and call arguments that read it name."""
     read: dict[str, set[Any]] = {}
@@ -51,12 +75,14 @@ def compared_constants(procedure: Procedure) -> dict[str, set[Any]]:
     return read
 
 
+@_once
 def field_domains(procedure: Procedure) -> dict[str, list[Any]]:
     """Field -> the JSON values worth trying, in the order a person would try them."""
     read = compared_constants(procedure)
     return {name: domain(procedure.fields[name], read.get(name)) for name in procedure.fields}
 
 
+@_once
 def bounds(procedure: Procedure) -> dict[str, tuple[Decimal, Decimal]]:
     """Number field -> the range outside which its guards cannot tell two values apart.
 
@@ -112,6 +138,7 @@ def domain(spec: FieldSpec, constants: Iterable[Any] | None) -> list[Any]:
     return [_sample(spec)]
 
 
+@_once
 def relevant_fields(procedure: Procedure) -> tuple[frozenset[str], frozenset[str]]:
     """(fields whose value can change where the procedure goes, fields whose presence can).
 

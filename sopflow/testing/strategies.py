@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
@@ -103,7 +102,7 @@ def field_values(procedure: Procedure, field_name: str) -> st.SearchStrategy[Any
         known = ", ".join(procedure.fields) or "none"
         raise UsageError(f"'{procedure.id}' has no field '{field_name}'; fields: {known}")
     general = _of_type(spec)
-    telling = [v for v in _domains(procedure).get(field_name, ()) if _valid(procedure, field_name, v)]
+    telling = [v for v in field_domains(procedure).get(field_name, ()) if _valid(procedure, field_name, v)]
     return st.one_of(st.sampled_from(telling), general) if telling else general
 
 
@@ -152,17 +151,6 @@ def _of_type(spec: FieldSpec) -> st.SearchStrategy[Any]:
         first, last = (dt.datetime.combine(d, dt.time()) for d in (_FIRST_DAY, _LAST_DAY))
         return st.datetimes(first, last, timezones=_ZONES).map(dt.datetime.isoformat)
     return _TEXT
-
-
-_DOMAINS: weakref.WeakKeyDictionary[Procedure, dict[str, list[Any]]] = weakref.WeakKeyDictionary()
-
-
-def _domains(procedure: Procedure) -> dict[str, list[Any]]:
-    """The explorer's values per field, computed once per compiled procedure."""
-    found = _DOMAINS.get(procedure)
-    if found is None:
-        found = _DOMAINS[procedure] = field_domains(procedure)
-    return found
 
 
 def _valid(procedure: Procedure, name: str, value: Any) -> bool:
@@ -223,7 +211,7 @@ def _choices(config: Configuration, now: dt.datetime, strict: bool) -> list[_Cho
         if offer.way is None:
             datas: Iterator[dict[str, Any]] = iter([{}])
         else:
-            datas = (dict(d) for d in combinations(offer.way.data, _domains(offer.frame.procedure)))
+            datas = (dict(d) for d in combinations(offer.way.data, field_domains(offer.frame.procedure)))
         accepted = tuple(d for d in datas if _accepts(config, _request(offer, d, now), strict))
         if accepted:
             choices.append(_Choice(offer, accepted))
