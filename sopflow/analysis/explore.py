@@ -192,7 +192,9 @@ def explore(
     queue: deque[int] = deque()
 
     def reach(move: Move, parent: int | None, action: Action, depth: int) -> None:
-        config = _parked(move.config)
+        # Deadlines are parked only for a configuration not seen before: neither the key nor a
+        # monitor reads their times, and most moves lead somewhere already seen.
+        config = move.config
         watch = space.nodes[parent].watch if parent is not None else (IDLE,) * len(space.monitors)
         if space.monitors:
             states = []
@@ -209,7 +211,7 @@ def explore(
                 space.complete = False
                 return
             found = seen[k] = len(space.nodes)
-            space.nodes.append(Node(config, parent, action, depth, watch))
+            space.nodes.append(Node(_parked(config), parent, action, depth, watch))
             queue.append(found)
         if parent is not None and found != parent:
             space.edges.append((parent, found))
