@@ -322,6 +322,36 @@ def test_malformed_rows_are_located(tmp_path: Path) -> None:
         list(read_rows(xes))
 
 
+def test_xes_entities_are_neither_expanded_past_reason_nor_fetched(tmp_path: Path) -> None:
+    """An entity bomb is refused at once; an external entity is never read, in an attribute or in text."""
+    levels = ['<!ENTITY a "aaaaaaaaaa">'] + [
+        f'<!ENTITY {b} "{("&" + a + ";") * 10}">' for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
+    bomb = tmp_path / "bomb.xes"
+    bomb.write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE log [{"".join(levels)}]>\n'
+        '<log><trace><string key="concept:name" value="&i;"/><event/></trace></log>',
+        encoding="utf-8",
+    )
+    with pytest.raises(LogError, match=r"bomb\.xes:3: not well-formed XES: limit on input amplification"):
+        list(read_rows(bomb))  # refused by expat's amplification limit, not after expanding
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private", encoding="utf-8")
+    placed = {
+        '<string key="concept:name" value="&x;"/>': "reference to external entity in attribute",
+        "<string key='concept:name' value='c'>&x;</string>": "undefined entity &x;",
+    }
+    for where, refusal in placed.items():
+        log = tmp_path / "external.xes"
+        log.write_text(
+            f'<?xml version="1.0"?>\n<!DOCTYPE log [<!ENTITY x SYSTEM "{secret.as_uri()}">]>\n'
+            f"<log><trace>{where}<event/></trace></log>",
+            encoding="utf-8",
+        )
+        with pytest.raises(LogError, match=f"external\\.xes:3: not well-formed XES: {refusal}"):
+            list(read_rows(log))
+
+
 def test_a_malformed_mapping_names_its_file_and_field(tmp_path: Path) -> None:
     path = tmp_path / "map.yaml"
     path.write_text("procedure: complaint.handling\nunmapped: maybe\n", encoding="utf-8")
