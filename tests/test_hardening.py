@@ -121,6 +121,19 @@ def test_a_nul_in_event_data_is_refused_at_the_door(value: object) -> None:
     assert ("refused", before["frames"]) == (session.journal[-1].kind, session.snapshot()["frames"])
 
 
+@pytest.mark.parametrize("depth", [9, 100_000])
+def test_lists_nested_past_eight_are_refused_at_the_door_and_not_journaled(depth: int) -> None:
+    """Any depth, a refusal that says why; the journal keeps none of it, so no later snapshot or store write breaks."""
+    session = start(library("on: {go: done}"))
+    before = session.snapshot()
+    value: list[object] = []
+    for _ in range(depth - 1):
+        value = [value]
+    with pytest.raises(InvalidEventData, match="field 'note': lists nest more than 8 deep"):
+        session.fire("go", role="desk", data={"note": value})
+    assert (before["frames"], {}) == (session.snapshot()["frames"], session.journal[-1].data)
+
+
 def test_no_branch_matching_is_a_refusal() -> None:
     """Every guard false and no fallback: NoBranchMatched, journaled."""
     session = start(

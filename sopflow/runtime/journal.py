@@ -9,6 +9,7 @@ the step kernel with keyword arguments, so mypy checks what goes in.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -144,6 +145,29 @@ class Entry(NamedTuple):
 
 
 _PLAIN = frozenset({str, int, bool, float, type(None)})
+MAX_LIST_NESTING = 8
+"""How deep lists in event data may nest: deeper is refused at the door, and in a restored journal."""
+
+
+def json_problem(value: Any, depth: int = 0) -> str | None:
+    """Why ``value`` cannot be journaled as JSON, or ``None`` if it can."""
+    if value is None or isinstance(value, (bool, int, Decimal, dt.date, dt.time)):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "a number must be finite"
+    if isinstance(value, str):
+        if "\0" in value:
+            return "the text holds a NUL character, which no store keeps"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "the text is not valid Unicode (a lone surrogate)"
+        return None
+    if isinstance(value, (list, tuple)):
+        if depth >= MAX_LIST_NESTING:
+            return f"lists nest more than {MAX_LIST_NESTING} deep"
+        return next((p for p in (json_problem(v, depth + 1) for v in value) if p is not None), None)
+    return f"expected a JSON value (text, number, true/false, list), found {type(value).__name__}"
 
 
 def jsonable(value: Any) -> Any:

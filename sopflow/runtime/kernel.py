@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import math
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -40,7 +39,7 @@ from sopflow.errors import (
 from sopflow.expr import Evaluator
 from sopflow.model.values import coerce
 from sopflow.runtime.config import EMPTY, NO_TICKS, Check, Configuration, Fire, Frame, Move, Tick, tuple_new
-from sopflow.runtime.journal import Entry, EntryKind, StartMeta, jsonable
+from sopflow.runtime.journal import Entry, EntryKind, StartMeta, json_problem, jsonable
 
 EVALUATION_ERRORS = (EvaluationFailed, TypeError, ValueError, ArithmeticError)
 """What evaluating a checked expression on unlucky data can raise; each becomes a refusal."""
@@ -578,37 +577,18 @@ def _door(data: Mapping[str, Any] | None) -> dict[str, Any]:
         if type(value) in _PLAIN and (type(value) is not str or (value.isascii() and "\0" not in value)):
             out[key] = value
             continue
-        problem = _not_json(value)
+        problem = json_problem(value)
         if problem is not None:
             raise _Refused(InvalidEventData, f"field '{key}': {problem}")
         out[key] = jsonable(value)
     return out
 
 
-def _not_json(value: Any, depth: int = 0) -> str | None:
-    """Why ``value`` cannot be journaled as JSON, or ``None`` if it can."""
-    if value is None or isinstance(value, (bool, int, Decimal, dt.date, dt.time)):
-        return None
-    if isinstance(value, float):
-        return None if math.isfinite(value) else "a number must be finite"
-    if isinstance(value, str):
-        if "\0" in value:
-            return "the text holds a NUL character, which no store keeps"
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return "the text is not valid Unicode (a lone surrogate)"
-        return None
-    if depth < 8 and isinstance(value, (list, tuple)):
-        return next((p for p in (_not_json(v, depth + 1) for v in value) if p is not None), None)
-    return f"expected a JSON value (text, number, true/false, list), found {_kind(value)}"
-
-
 def _recordable(data: Mapping[str, Any] | Any) -> dict[str, Any]:
     """What a refused entry can keep of data the door refused: its JSON values only."""
     if not isinstance(data, Mapping):
         return {}
-    return {k: jsonable(v) for k, v in data.items() if isinstance(k, str) and _not_json(v) is None}
+    return {k: jsonable(v) for k, v in data.items() if isinstance(k, str) and json_problem(v) is None}
 
 
 def _kept(text: str) -> str:

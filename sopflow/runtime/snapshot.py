@@ -25,7 +25,7 @@ from sopflow.compile import Procedure
 from sopflow.errors import SnapshotError, SopflowError
 from sopflow.model.values import from_json
 from sopflow.runtime.config import EMPTY, NO_TICKS, Configuration, Frame
-from sopflow.runtime.journal import Entry, jsonable
+from sopflow.runtime.journal import Entry, json_problem, jsonable
 
 _PLAIN = frozenset({str, int, bool, type(None)})
 
@@ -283,6 +283,13 @@ def entry_of(record: EntryRecord, where: str) -> Entry:
         raise SnapshotError(f"{where}.at: not an ISO date and time") from None
     if at.tzinfo is None:
         raise SnapshotError(f"{where}.at: a journal time needs a time zone")
+    # What the session would have refused at its door, a restored journal may not hold either:
+    # every later snapshot, redaction and store write walks these values.
+    for part, values in (("data", record.get("data")), ("changes", record.get("changes"))):
+        for key, value in (values or {}).items():
+            problem = json_problem(value)
+            if problem is not None:
+                raise SnapshotError(f"{where}.{part}.{key}: {problem}")
     try:
         return Entry.from_dict(record)
     except (KeyError, TypeError, ValueError):

@@ -352,6 +352,34 @@ def test_xes_entities_are_neither_expanded_past_reason_nor_fetched(tmp_path: Pat
             list(read_rows(log))
 
 
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "refusal"),
+    [
+        ("deep.jsonl", f'{{"case": "A", "x": {_nested(65)}}}', r"deep\.jsonl:1: column 'x': values nest more than 64"),
+        ("deeper.jsonl", f'{{"case": "A", "x": {_nested(9000)}}}', r"deeper\.jsonl:1: the line: values nest"),
+        ("deep.csv", f"case,items\nA,[[1]]\nB,{_nested(65)}\n", r"deep\.csv:3: column 'items': values nest"),
+        ("deeper.csv", f"case,items\nA,{_nested(9000)}\n", r"deeper\.csv:2: a cell: values nest"),
+        ("wide.csv", "case,items\nA," + "x" * 200_000 + "\n", r"wide\.csv:2: not CSV: field larger than field"),
+    ],
+)
+def test_a_row_nested_past_reason_is_refused_at_its_row(tmp_path: Path, name: str, text: str, refusal: str) -> None:
+    """Nested past what a procedure file may hold, or a cell past the CSV reader's limit: a LogError, not a crash."""
+    log = tmp_path / name
+    log.write_text(text + "\n", encoding="utf-8")
+    with pytest.raises(LogError, match=refusal):
+        list(read_rows(log))
+
+
+def test_values_nested_up_to_the_limit_are_read(tmp_path: Path) -> None:
+    log = tmp_path / "deep.jsonl"
+    log.write_text(f'{{"case": "A", "x": {_nested(64)}}}\n', encoding="utf-8")
+    assert [json.loads(_nested(64))] == [row.values["x"] for row in read_rows(log)]
+
+
 def test_a_malformed_mapping_names_its_file_and_field(tmp_path: Path) -> None:
     path = tmp_path / "map.yaml"
     path.write_text("procedure: complaint.handling\nunmapped: maybe\n", encoding="utf-8")

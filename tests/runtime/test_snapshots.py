@@ -72,6 +72,11 @@ TAMPERING = [
     ("journal.3.kind", "teleport", "journal.3.kind: Input should be"),
     ("seq", 99, "seq: the journal ends at entry"),
     ("frames.0.version", True, "frames.0.version: Input should be a valid integer"),
+    # a journal holds what the session's door lets in, and nothing a later snapshot or store could not write
+    ("journal.1.data.extra", json.loads("[" * 9 + "]" * 9), "journal.1.data.extra: lists nest more than 8 deep"),
+    ("journal.1.changes.extra", "a\0b", "journal.1.changes.extra: the text holds a NUL character"),
+    ("journal.1.data.extra", float("nan"), "journal.1.data.extra: a number must be finite"),
+    ("journal.1.data.extra", {"a": 1}, "journal.1.data.extra: expected a JSON value (text, number, true/false, list)"),
 ]
 
 
@@ -83,6 +88,19 @@ def test_a_tampered_snapshot_is_refused_at_its_path(
     with pytest.raises(SnapshotError) as caught:
         library.restore(tampered(live(library, clock), path, value), clock)
     assert message in caught.value.message
+
+
+def test_a_journal_value_nested_past_any_stack_is_refused_not_a_crash(
+    library: sopflow.Library, clock: sopflow.ManualClock
+) -> None:
+    """Restored, it would have broken every later snapshot and store write with a RecursionError."""
+    snapshot = live(library, clock)
+    deep: list[Any] = []
+    for _ in range(100_000):
+        deep = [deep]
+    snapshot["journal"][1]["data"] = {"extra": deep}
+    with pytest.raises(SnapshotError, match=r"journal\.1\.data\.extra: lists nest more than 8 deep"):
+        library.restore(snapshot, clock)
 
 
 @pytest.mark.parametrize("raw", [[], None, "snapshot", 3])

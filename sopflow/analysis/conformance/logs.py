@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from sopflow.analysis.conformance.mapping import LogError, LogMapping
+from sopflow.model.limits import MAX_NESTING
 from sopflow.runtime.journal import Entry
 
 
@@ -110,19 +111,51 @@ def _csv(path: Path) -> Iterator[Row]:
         if not header:
             return
         width = len(header)
-        for cells in reader:
+        rows = iter(reader)
+        while True:
+            try:
+                cells = next(rows)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # a cell past the csv module's size limit, a NUL in a quoted cell
+                raise LogError(f"not CSV: {exc}", source=where, row=reader.line_num) from None
             if len(cells) > width:
                 raise LogError("more cells than the header has columns", source=where, row=reader.line_num)
             # An empty cell is absent; a cell written as a JSON list (``["sofa"]``) is that list.
-            values = {k: (_cell(v) if v[0] == "[" else v) for k, v in zip(header, cells, strict=False) if v}
-            yield Row(values, where, reader.line_num)
+            try:
+                values = {k: (_cell(v) if v[0] == "[" else v) for k, v in zip(header, cells, strict=False) if v}
+            except RecursionError:
+                raise LogError(_DEEP.format(where="a cell"), source=where, row=reader.line_num) from None
+            yield _row(values, where, reader.line_num)
+
+
+_DEEP = "{where}: values nest more than " + f"{MAX_NESTING} deep"
+
+
+def _row(values: dict[str, Any], where: str, number: int) -> Row:
+    """A row whose list and mapping values nest at most ``MAX_NESTING`` deep, as a procedure file's may.
+
+    Everything downstream (variants, replay, the journal) walks values recursively; a cell
+    nested a thousand deep is refused here, at its row, instead of exhausting the stack there.
+    """
+    for name, value in values.items():
+        if value.__class__ in (list, dict) and _too_deep(value, 1):
+            raise LogError(_DEEP.format(where=f"column '{name}'"), source=where, row=number)
+    return Row(values, where, number)
+
+
+def _too_deep(value: Any, depth: int) -> bool:
+    inner = value if isinstance(value, list) else value.values() if isinstance(value, dict) else None
+    if inner is None:
+        return False
+    return depth > MAX_NESTING or any(_too_deep(v, depth + 1) for v in inner)
 
 
 def _cell(text: str) -> Any:
     if text.endswith("]"):
         try:
             return json.loads(text)
-        except ValueError:
+        except ValueError:  # not a list after all: the text
             return text
     return text
 
@@ -137,9 +170,11 @@ def _jsonl(path: Path) -> Iterator[Row]:
                 values = json.loads(line)
             except ValueError as exc:
                 raise LogError(f"not JSON: {exc}", source=where, row=number) from None
+            except RecursionError:
+                raise LogError(_DEEP.format(where="the line"), source=where, row=number) from None
             if not isinstance(values, dict):
                 raise LogError("each line must be a JSON object of column -> value", source=where, row=number)
-            yield Row(values, where, number)
+            yield _row(values, where, number)
 
 
 def _parquet(path: Path) -> Iterator[Row]:
@@ -159,7 +194,7 @@ def _parquet(path: Path) -> Iterator[Row]:
             for values in batch.to_pylist():
                 number += 1
                 # As in CSV, an empty cell is absent.
-                yield Row({k: v for k, v in values.items() if v is not None and v != ""}, where, number)
+                yield _row({k: v for k, v in values.items() if v is not None and v != ""}, where, number)
     except pyarrow.ArrowException as exc:
         raise LogError(f"cannot read the Parquet file: {exc}", source=where, row=number + 1) from None
 
