@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sopflow.errors import SopflowError
+from sopflow.io.positions import Positions
+from sopflow.io.yaml_source import parse_yaml
 
 START = "start"
 """An activity mapped to this opens the case: its row's data and role start the session."""
@@ -102,27 +103,34 @@ class LogMapping(BaseModel):
 
 
 def load_mapping(path: str | Path) -> LogMapping:
-    """Read and validate a mapping file; a mistake is a :class:`LogError` naming the file and field."""
+    """Read and validate a mapping file; a mistake is a :class:`LogError` naming the file, line and field.
+
+    Read as procedure files are (YAML 1.2 booleans, so an activity called ``on`` or ``yes``
+    stays a name; sizes and aliases bounded; duplicate keys refused).
+    """
     where = str(path)
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise LogError(f"cannot read the mapping ({exc.strerror})", source=where) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise LogError(
-            f"not YAML: {getattr(exc, 'problem', exc)}", source=where, row=mark.line + 1 if mark else None
-        ) from None
-    return mapping_from(raw, where)
+    except UnicodeDecodeError as exc:
+        raise LogError(f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save it as UTF-8", source=where) from None
+    raw, positions, problems = parse_yaml(text, where, plain=True)
+    if problems:
+        first = problems[0]
+        raise LogError(first.message, source=where, row=first.line)
+    return mapping_from(raw, where, positions)
 
 
-def mapping_from(raw: Any, where: str = "<mapping>") -> LogMapping:
-    """A mapping from its parsed YAML or JSON form."""
+def mapping_from(raw: Any, where: str = "<mapping>", positions: Positions | None = None) -> LogMapping:
+    """A mapping from its parsed YAML or JSON form (``positions``: where each part stands in its file)."""
     if not isinstance(raw, dict):
         raise LogError("a mapping is a YAML mapping with at least 'procedure'", source=where)
     try:
         return LogMapping.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(top)"
-        raise LogError(f"{field}: {first['msg']}", source=where) from None
+        loc = [part for part in first["loc"] if part != "[key]"]
+        field = ".".join(str(p) for p in loc) or "(top)"
+        found = positions.locate(loc, key=first["loc"][-1:] == ("[key]",)) if positions is not None else None
+        raise LogError(f"{field}: {first['msg']}", source=where, row=found[0] if found else None) from None
