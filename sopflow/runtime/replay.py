@@ -20,7 +20,7 @@ from sopflow.runtime.config import Check, Configuration, Fire, Tick
 from sopflow.runtime.journal import Entry
 from sopflow.runtime.migrate import migrate
 from sopflow.runtime.session import Resolver, Session
-from sopflow.runtime.snapshot import upgrade
+from sopflow.runtime.snapshot import entry_from, upgrade
 
 
 def replay(journal: Iterable[Entry | Mapping[str, Any]], resolve: Resolver) -> Session:
@@ -83,12 +83,16 @@ def replay(journal: Iterable[Entry | Mapping[str, Any]], resolve: Resolver) -> S
 
 
 def _entries(journal: Iterable[Entry | Mapping[str, Any]]) -> list[Entry]:
+    if isinstance(journal, (str, bytes, Mapping)) or not isinstance(journal, Iterable):
+        raise SnapshotError(f"journal: expected a list of entries, found {type(journal).__name__}")
     raw = list(journal)
     if raw and not isinstance(raw[0], Entry):
         # The journal of a snapshot of an older format: upgrade it with a stand-in snapshot.
         probe = upgrade({"format": 1, "frame": None, "journal": raw}) if _older(raw) else {"journal": raw}
         raw = probe["journal"]
-    entries = [e if isinstance(e, Entry) else Entry.from_dict(e) for e in raw]
+    if not isinstance(raw, list):  # an upgrade that found no journal list
+        raise SnapshotError("journal: expected a list of entries")
+    entries = [entry_from(e, f"journal.{i}") for i, e in enumerate(raw)]
     if not entries or entries[0].kind != "start" or entries[0].meta is None:
         raise SnapshotError("journal.0: a journal starts with its 'start' entry")
     return entries

@@ -171,15 +171,43 @@ def parse(raw: Any) -> SnapshotRecord:
         record: SnapshotRecord = _schema().validator.validate_python(raw)
         return record
     except ValidationError as exc:
-        first = exc.errors(include_url=False, include_input=False)[0]
-        loc = [str(part) for part in first["loc"]]
-        what = first["msg"]
-        if first["type"] == "extra_forbidden":  # the path would end in the stray key itself
-            what, loc = f"unexpected key '{loc[-1][:40]}'", loc[:-1]
+        loc, what = _first_problem(exc)
         where = ".".join(["snapshot", *loc]) if loc and loc[0] not in SnapshotRecord.__annotations__ else ".".join(loc)
-        count = exc.error_count()
-        more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
-        raise SnapshotError(f"{where or 'snapshot'}: {what}{more}") from None
+        raise SnapshotError(f"{where or 'snapshot'}: {what}") from None
+
+
+def _first_problem(exc: ValidationError) -> tuple[list[str], str]:
+    """The first problem's path and words, saying how many more there are; never the value."""
+    first = exc.errors(include_url=False, include_input=False)[0]
+    loc = [str(part) for part in first["loc"]]
+    what = first["msg"]
+    if first["type"] == "extra_forbidden":  # the path would end in the stray key itself
+        what, loc = f"unexpected key '{loc[-1][:40]}'", loc[:-1]
+    count = exc.error_count()
+    more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
+    return loc, what + more
+
+
+_ENTRY: TypeAdapter[EntryRecord] | None = None
+
+
+def entry_from(raw: Entry | Mapping[str, Any] | Any, where: str) -> Entry:
+    """A journal entry a host hands back, as it is or in its JSON form, checked as a snapshot's journal is.
+
+    Replay and log conformance take journals from a host's own storage: a row that is not an
+    entry is a :class:`SnapshotError` at ``where``, never a ``KeyError`` from deep inside.
+    """
+    if isinstance(raw, Entry):
+        return raw
+    global _ENTRY
+    if _ENTRY is None:
+        _ENTRY = TypeAdapter(EntryRecord)
+    try:
+        record: EntryRecord = _ENTRY.validator.validate_python(raw)
+    except ValidationError as exc:
+        loc, what = _first_problem(exc)
+        raise SnapshotError(f"{'.'.join([where, *loc])}: {what}") from None
+    return entry_of(record, where)
 
 
 def _frame(procedure: Procedure, fr: FrameRecord, index: int, parent: Frame | None) -> Frame:

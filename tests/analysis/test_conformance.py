@@ -440,6 +440,12 @@ def test_journals_of_real_sessions_are_checked() -> None:
     assert report.total == 2
     assert [d.kind for c in report.cases for d in c.deviations] == ["time"]
     assert "private matter" not in json.dumps(report.as_dict(), ensure_ascii=False)
+    # The same journals in their JSON form, as a host keeps them: the same report.
+    rows = json.loads(json.dumps([e.as_dict() for e in entries]))
+    assert report.as_dict() == check_journals(LIBRARY, rows, "letters_and_visits.company_staff").as_dict()
+    rows[3]["at"] = "2026-03-06 10:00"  # no zone
+    with pytest.raises(LogError, match=r"<journal>:4: entry\.at: a journal time needs a time zone"):
+        check_journals(LIBRARY, rows, "letters_and_visits.company_staff")
 
 
 def test_a_store_s_sessions_are_checked_one_journal_at_a_time() -> None:

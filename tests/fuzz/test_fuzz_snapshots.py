@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sopflow
+from sopflow.analysis.conformance import LogError, check_journals
 from sopflow.errors import RuntimeRefusal, SnapshotError
 from tests.conftest import FIXTURES, drive_to_owner_call
 
@@ -91,3 +92,45 @@ def test_a_tampered_snapshot_is_refused_or_sound(raw: Any) -> None:
         except RuntimeRefusal:
             continue
     again.advance(CLOCK.now().replace(year=2027))
+
+
+@st.composite
+def tampered_journal(draw: st.DrawFn) -> Any:
+    """A real journal in its JSON form with one to three parts replaced, dropped or renamed."""
+    snapshot = copy.deepcopy(draw(st.sampled_from(SNAPSHOTS)))
+    journal: Any = snapshot["journal"]
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(_paths(journal)))
+        if not path:
+            return draw(JSONISH)
+        parent: Any = journal
+        for part in path[:-1]:
+            parent = parent[part]
+        how = draw(st.sampled_from(["replace", "drop", "rename"]))
+        if how == "replace":
+            parent[path[-1]] = draw(JSONISH)
+        elif how == "drop":
+            del parent[path[-1]]
+        elif isinstance(parent, dict):
+            parent[draw(st.text(max_size=6))] = parent.pop(path[-1])
+    return journal
+
+
+@settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=tampered_journal())
+def test_a_journal_handed_back_is_replayed_or_refused_at_its_entry(raw: Any) -> None:
+    """Replay and log conformance take a host's stored journal rows: a SopflowError at the entry, never a crash."""
+    said: list[str] = []
+    try:
+        LIBRARY.replay(raw)
+    except SnapshotError as exc:
+        said.append(exc.message)
+    except RuntimeRefusal:
+        pass  # a journal whose steps the procedure refuses: a refusal, said as one
+    rows: list[int | None] = []
+    try:
+        check_journals(LIBRARY, raw if isinstance(raw, list) else [raw], "test.release")
+    except LogError as exc:
+        rows.append(exc.row)
+    assert [m for m in said if not re.match(r"^journal(\.\S+?)*: ", m)] == []  # it says which entry
+    assert None not in rows

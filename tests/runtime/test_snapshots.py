@@ -131,3 +131,22 @@ def test_a_journal_that_does_not_replay_is_a_mismatch(library: sopflow.Library, 
     journal[2]["target"] = "check_fees_elsewhere"
     with pytest.raises(ReplayMismatch, match=r"journal\.2: the recorded 'fire' entry differs .* in target"):
         library.replay(journal)
+
+
+@pytest.mark.parametrize(
+    ("journal", "message"),
+    [
+        (None, "journal: expected a list of entries, found NoneType"),
+        ("journal", "journal: expected a list of entries, found str"),
+        ([3], "journal.0: Input should be a valid dictionary"),
+        ([{"kind": "start"}], "journal.0.seq: Field required (and 3 more problems)"),
+        ([{"seq": 1, "at": "soon", "kind": "start", "procedure": "p", "depth": 0}], "journal.0.at: not an ISO date"),
+    ],
+)
+def test_a_journal_that_is_no_journal_is_refused_at_its_entry(
+    library: sopflow.Library, journal: Any, message: str
+) -> None:
+    """Replay takes a host's stored rows: what is not an entry is a SnapshotError there, not a KeyError."""
+    with pytest.raises(SnapshotError) as caught:
+        library.replay(journal)
+    assert caught.value.message.startswith(message)

@@ -10,8 +10,9 @@ the report counts them per procedure, kind and clause (:mod:`.report`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from sopflow.analysis.conformance.align import LIMIT, Aligner
 from sopflow.analysis.conformance.logs import LogCase, Row, cases, journal_cases, read_rows
@@ -138,12 +139,13 @@ def store_journals(store: Store, procedure: str, *, limit: int = 100_000) -> Ite
 
 
 def check_journals(
-    library: Library, entries: Iterable[Entry], procedure: str, *, keep: int = 1000
+    library: Library, entries: Iterable[Entry | Mapping[str, Any]], procedure: str, *, keep: int = 1000
 ) -> ConformanceReport:
     """Check sessions' journals (a store's ``journal`` rows, sessions one after another) against ``procedure``.
 
     Useful for sessions that ran without strict mode, or on an older version: what the
-    host did is replayed on the library's procedure as it stands.
+    host did is replayed on the library's procedure as it stands. Entries may be in their
+    JSON form (``Entry.as_dict()``); one that is not an entry is a :class:`LogError` at its number.
     """
     fields = {name for p in library[procedure].family().values() for name in p.fields}
     mapping = LogMapping(procedure=procedure, columns=Columns(actor="actor"), data={f: f for f in sorted(fields)})

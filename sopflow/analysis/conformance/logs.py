@@ -23,14 +23,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from sopflow.analysis.conformance.mapping import LogError, LogMapping
+from sopflow.errors import SnapshotError
 from sopflow.model.limits import MAX_NESTING
 from sopflow.runtime.journal import Entry
+from sopflow.runtime.snapshot import entry_from
 
 
 class Row(NamedTuple):
@@ -314,7 +316,7 @@ def _lenient(value: str, row: Row, column: str) -> dt.datetime:
         ) from None
 
 
-def journal_cases(entries: Iterable[Entry], source: str = "<journal>") -> Iterator[LogCase]:
+def journal_cases(entries: Iterable[Entry | Mapping[str, Any]], source: str = "<journal>") -> Iterator[LogCase]:
     """Cases from sopflow journals (a store's ``journal`` rows, or several sessions' entries, in order).
 
     Only what the host did is kept — the start, fired events, ticked items — since timers,
@@ -324,8 +326,12 @@ def journal_cases(entries: Iterable[Entry], source: str = "<journal>") -> Iterat
     current: str | None = None
     rows: list[Row] = []
     number = 0
-    for entry in entries:
+    for raw in entries:
         number += 1
+        try:
+            entry = entry_from(raw, "entry")  # a journal row in its JSON form is checked as restore checks it
+        except SnapshotError as exc:
+            raise LogError(exc.message, source=source, row=number) from None
         if entry.kind == "start" and entry.meta is not None:
             if current is not None:
                 yield LogCase(current, tuple(rows))
