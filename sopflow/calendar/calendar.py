@@ -36,6 +36,37 @@ _SEARCH_DAYS = 3660
 """Ten years: a calendar with no working day in that long is a mistake, not a long holiday."""
 
 
+def _text(name: str, value: object, *, optional: bool = True) -> None:
+    if not isinstance(value, str) and not (optional and value is None):
+        allowed = "text or None" if optional else "text"
+        raise UsageError(f"{name}: expected {allowed}, found {type(value).__name__}")
+
+
+def _day(day: object) -> None:
+    if not isinstance(day, dt.date):
+        raise UsageError(f"expected a date (datetime.date), found {type(day).__name__}")
+
+
+def _instant(at: object) -> None:
+    """A moment the calendar counts from: a date and time with its zone (a naive one would be the machine's)."""
+    if not isinstance(at, dt.datetime):
+        raise UsageError(f"expected a date and time (datetime.datetime), found {type(at).__name__}")
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise UsageError(f"{at.isoformat()} has no time zone; the calendar counts moments with their zone")
+
+
+def _closures(closures: Iterable[dt.date]) -> frozenset[dt.date]:
+    """The estate's own closed days; a date and time counts as its day."""
+    if isinstance(closures, (str, bytes, Mapping)) or not isinstance(closures, Iterable):
+        raise UsageError(f"closures: expected dates, found {type(closures).__name__}")
+    days = set()
+    for day in closures:
+        if not isinstance(day, dt.date):
+            raise UsageError(f"closures: expected dates (datetime.date), found {type(day).__name__}")
+        days.add(day.date() if isinstance(day, dt.datetime) else day)
+    return frozenset(days)
+
+
 class Calendar:
     """Working days and opening hours where the desk is; immutable once built."""
 
@@ -48,6 +79,9 @@ class Calendar:
         closures: Iterable[dt.date] = (),
         hours: Mapping[str, str | Hours] | None = None,
     ) -> None:
+        _text("zone", zone, optional=False)
+        _text("region", region)
+        _text("subdivision", subdivision)
         try:
             self.zone = ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -65,29 +99,47 @@ class Calendar:
                     holidays.country_holidays(region, subdiv=subdivision)
                 except NotImplementedError as exc:
                     raise UsageError(f"region '{region}': {exc}") from None
-        self.closures = frozenset(closures)
+        self.closures = _closures(closures)
         given = DEFAULT_HOURS if hours is None else hours
-        try:
-            self.hours: dict[str, Hours] = {
-                name: spec if isinstance(spec, Hours) else Hours.parse(name, spec) for name, spec in given.items()
-            }
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        if not isinstance(given, Mapping):
+            raise UsageError(f"hours: expected a mapping of name -> hours, found {type(given).__name__}")
+        self.hours: dict[str, Hours] = {}
+        for name, spec in given.items():
+            if not isinstance(name, str) or not isinstance(spec, (str, Hours)):
+                found = type(spec if isinstance(name, str) else name).__name__
+                raise UsageError(f"hours: expected names and hours as text ('Mon-Fri 08:30-17:30'), found {found}")
+            try:
+                self.hours[name] = spec if isinstance(spec, Hours) else Hours.parse(name, spec)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> Calendar:
         """A calendar from deployment data (a YAML or JSON document's mapping)."""
+        if not isinstance(raw, Mapping):
+            raise UsageError(f"a calendar is a mapping of zone, region, closures and hours, found {type(raw).__name__}")
         known = {"zone", "region", "subdivision", "closures", "hours"}
-        unknown = sorted(set(raw) - known)
+        unknown = sorted(map(str, set(raw) - known))
         if unknown:
             raise UsageError(f"a calendar has no key {', '.join(map(repr, unknown))}; keys: {', '.join(sorted(known))}")
-        closures = [d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for d in raw.get("closures", ())]
+        closures = raw.get("closures") or ()
+        if isinstance(closures, (str, bytes, Mapping)) or not isinstance(closures, Iterable):
+            raise UsageError(f"closures: expected a list of dates, found {type(closures).__name__}")
+        days = []
+        for day in closures:
+            try:
+                days.append(day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)))
+            except ValueError:
+                raise UsageError(f"closures: '{str(day)[:40]}' is not a date such as 2026-10-01") from None
+        hours = raw.get("hours") or DEFAULT_HOURS
+        if not isinstance(hours, Mapping):
+            raise UsageError(f"hours: expected a mapping of name -> hours, found {type(hours).__name__}")
         return cls(
             zone=str(raw.get("zone", "Asia/Shanghai")),
             region=raw.get("region", "CN"),
             subdivision=raw.get("subdivision"),
-            closures=closures,
-            hours={str(k): str(v) for k, v in (raw.get("hours") or DEFAULT_HOURS).items()},
+            closures=days,
+            hours={str(k): str(v) for k, v in hours.items()},
         )
 
     @cached_property
@@ -108,6 +160,7 @@ class Calendar:
         holidays". A desk open every day of the year (001: 365 days) or a 24-hour repair line
         stays open through both, as the sources say it does.
         """
+        _day(day)
         h = self._hours(hours)
         if not h.holidays:
             return day.weekday() in h.days
@@ -124,6 +177,7 @@ class Calendar:
 
     def next_working_day(self, day: dt.date, hours: str) -> dt.date:
         """The first working day after ``day``."""
+        _day(day)
         for offset in range(1, _SEARCH_DAYS):
             candidate = day + dt.timedelta(days=offset)
             if self.is_working_day(candidate, hours):
@@ -134,6 +188,9 @@ class Calendar:
 
     def add(self, at: dt.datetime, wait: Wait, hours: str | None) -> dt.datetime:
         """The moment ``wait`` after ``at``: elapsed time, or working time counted in ``hours``."""
+        _instant(at)
+        if not isinstance(wait, Wait):
+            raise UsageError(f"expected a Wait (parse_wait('3 working days')), found {type(wait).__name__}")
         if wait.unit == "seconds":
             return at + dt.timedelta(seconds=wait.amount)
         if hours is None:
@@ -149,6 +206,11 @@ class Calendar:
 
     def moment(self, at: dt.datetime, when: TimeOfDay, hours: str | None) -> dt.datetime:
         """The next moment named by ``when`` that is not before ``at``."""
+        _instant(at)
+        if not isinstance(when, TimeOfDay):
+            raise UsageError(
+                f"expected a TimeOfDay (parse_moment('next working day 09:00')), found {type(when).__name__}"
+            )
         local = at.astimezone(self.zone)
         day = local.date()
         if when.day == "today_or_next":

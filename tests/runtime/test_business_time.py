@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -33,12 +34,54 @@ def test_mainland_china_works_on_its_adjusted_sunday() -> None:
         ({"region": "XX"}, "knows no region 'XX'"),
         ({"region": "CN", "subdivision": "ZZ"}, "region 'CN'"),
         ({"zone": "Mars/Olympus"}, "unknown time zone"),
+        ({"zone": None}, "zone: expected text, found NoneType"),
+        ({"region": ["CN"]}, "region: expected text or None, found list"),
+        ({"closures": "2026-10-01"}, "closures: expected dates, found str"),
+        ({"closures": ["2026-10-01"]}, r"closures: expected dates \(datetime.date\), found str"),
+        ({"hours": "24h"}, "hours: expected a mapping of name -> hours, found str"),
+        ({"hours": {"desk": 24}}, "hours: expected names and hours as text"),
     ],
 )
-def test_a_calendar_that_cannot_be_is_refused_when_it_is_built(options: dict[str, str], words: str) -> None:
+def test_a_calendar_that_cannot_be_is_refused_when_it_is_built(options: dict[str, Any], words: str) -> None:
     """The region is checked against the holidays registry at once, though its holidays load at first use."""
     with pytest.raises(UsageError, match=words):
         Calendar(**options)
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ([], "a calendar is a mapping of zone, region, closures and hours, found list"),
+        ({"closures": ["1 October"]}, "closures: '1 October' is not a date such as 2026-10-01"),
+        ({"closures": 5}, "closures: expected a list of dates, found int"),
+        ({"hours": ["24h"]}, "hours: expected a mapping of name -> hours, found list"),
+    ],
+)
+def test_a_calendar_from_deployment_data_says_what_is_wrong(raw: Any, words: str) -> None:
+    with pytest.raises(UsageError, match=words):
+        Calendar.from_mapping(raw)
+
+
+def test_the_calendar_asked_with_the_wrong_kinds_says_so() -> None:
+    """A naive moment would silently be the machine's local time: refused, as a string for a date is."""
+    calendar, wait = Calendar(), parse_wait("3 working days")
+    asked = [
+        lambda: calendar.is_working_day("2026-01-04", "office"),  # type: ignore[arg-type]
+        lambda: calendar.add(dt.datetime(2026, 3, 2, 9), wait, "office"),
+        lambda: calendar.add(at("2026-03-02T09:00"), "3 working days", "office"),  # type: ignore[arg-type]
+        lambda: calendar.moment("2026-03-02T09:00", parse_moment("next working day 09:00"), "office"),  # type: ignore[arg-type]
+    ]
+    said = []
+    for ask in asked:
+        with pytest.raises(UsageError) as caught:
+            ask()
+        said.append(str(caught.value).split(",")[0].split(";")[0])
+    assert [
+        "expected a date (datetime.date)",
+        "2026-03-02T09:00:00 has no time zone",
+        "expected a Wait (parse_wait('3 working days'))",
+        "expected a date and time (datetime.datetime)",
+    ] == said
 
 
 def test_three_working_days_cross_new_year() -> None:
