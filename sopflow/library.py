@@ -96,13 +96,15 @@ class Library:
         """The newest version of a procedure."""
         try:
             return self._newest[procedure_id]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: not even hashable, so no id
             raise UnknownProcedure(f"no procedure '{procedure_id}' in the library{self._hint(procedure_id)}") from None
 
     def get(self, procedure_id: str, version: int | None = None) -> Procedure:
         """A procedure by id, at ``version`` (default: the newest)."""
-        if version is None:
+        if version is None or not isinstance(procedure_id, str):
             return self[procedure_id]
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise UnknownProcedure(f"'{procedure_id}': a version is a whole number, found {type(version).__name__}")
         found = self._versions.get(procedure_id, {}).get(version)
         if found is None:
             held = ", ".join(map(str, self.versions(procedure_id))) or "none"
@@ -111,12 +113,12 @@ class Library:
 
     def versions(self, procedure_id: str) -> tuple[int, ...]:
         """The versions of ``procedure_id`` this library holds, oldest first."""
-        if procedure_id not in self._versions:
+        if not isinstance(procedure_id, str) or procedure_id not in self._versions:
             self[procedure_id]  # raises UnknownProcedure with a hint
         return tuple(self._versions[procedure_id])
 
     def __contains__(self, procedure_id: object) -> bool:
-        return procedure_id in self._newest
+        return isinstance(procedure_id, str) and procedure_id in self._newest
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._newest))
@@ -128,6 +130,8 @@ class Library:
         return f"<Library of {len(self)} procedures>"
 
     def _hint(self, procedure_id: str) -> str:
+        if not isinstance(procedure_id, str):
+            return f" (a procedure id is text, found {type(procedure_id).__name__})"
         close = difflib.get_close_matches(procedure_id, list(self._newest), n=1)
         return f"; did you mean '{close[0]}'?" if close else ""
 

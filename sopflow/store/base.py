@@ -18,7 +18,14 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Any, NamedTuple, Never
 
-from sopflow.errors import MigrationRefused, RuntimeRefusal, SessionNotFound, SopflowError, StaleSession
+from sopflow.errors import (
+    MigrationRefused,
+    RuntimeRefusal,
+    SessionNotFound,
+    SopflowError,
+    StaleSession,
+    UsageError,
+)
 from sopflow.library import Library
 from sopflow.runtime import Clock, Entry, ManualClock, Session, Step
 from sopflow.runtime.session import START_OPTIONS, Listener, refuse_unknown
@@ -69,6 +76,11 @@ class MigrationReport(NamedTuple):
 
     moved: int
     pinned: tuple[tuple[str, str], ...] = ()
+
+
+def _session_id(session_id: object) -> None:
+    if not isinstance(session_id, str):
+        raise UsageError(f"a session id is text, found {type(session_id).__name__}")
 
 
 class Store(ABC):
@@ -147,6 +159,7 @@ class Store(ABC):
 
     def load(self, session_id: str, clock: Clock, *, listeners: tuple[Listener, ...] = ()) -> Session:
         """The stored session, ready to drive; its ``journal`` holds only what happens from now on."""
+        _session_id(session_id)
         with self.reading() as tx:
             found = tx.read(session_id, lock=False)
         if found is None:
@@ -186,6 +199,7 @@ class Store(ABC):
         The session is locked while it steps, so two requests for one session take turns
         instead of failing; a refusal is committed (it is journaled) and then raised.
         """
+        _session_id(session_id)
         refusal: RuntimeRefusal | None = None
         with self.transaction() as tx:
             session = self._locked(tx, session_id, clock)
@@ -204,6 +218,7 @@ class Store(ABC):
 
     def row(self, session_id: str) -> SessionRow:
         """The stored row of one session."""
+        _session_id(session_id)
         with self.reading() as tx:
             found = tx.read(session_id, lock=False)
         if found is None:
@@ -219,7 +234,13 @@ class Store(ABC):
         database's single writer), advanced and written in one transaction, so no timer
         fires twice and a worker killed mid-batch leaves its batch due for the next.
         """
+        if not isinstance(now, dt.datetime) or now.utcoffset() is None:
+            raise UsageError(f"now: expected a date and time with its zone, found {type(now).__name__} {now!r}"[:120])
         clock = ManualClock(now)
+        if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+            raise UsageError(f"batch: expected a whole number of at least 1, found {batch!r}"[:120])
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+            raise UsageError(f"limit: expected a whole number of at least 0, or None, found {limit!r}"[:120])
         advanced = entries = 0
         failed: list[tuple[str, str]] = []
         skip: set[str] = set()

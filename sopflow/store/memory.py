@@ -12,7 +12,7 @@ from sopflow.errors import StoreError
 from sopflow.library import Library
 from sopflow.runtime import Entry
 from sopflow.store.base import Store, Tx
-from sopflow.store.rows import JournalQuery, SessionQuery, SessionRow, Written, micros
+from sopflow.store.rows import JournalQuery, SessionQuery, SessionRow, Written, micros, query_of
 
 
 class _Tables:
@@ -98,13 +98,14 @@ class MemoryStore(Store):
             tx.apply()
 
     def sessions(self, query: SessionQuery | None = None) -> list[SessionRow]:
-        q = query or SessionQuery()
+        q = query_of(query, SessionQuery)
         with self._lock:
             rows = [r for r in self._tables.rows.values() if _selects(q, r)]
         rows.sort(key=lambda r: (r.started_at, r.id), reverse=True)
         return rows[: q.limit]
 
     def journal(self, query: JournalQuery) -> list[Entry]:
+        query = query_of(query, JournalQuery)
         with self._lock:
             if query.session is not None:
                 pool = [(query.session, e) for e in self._tables.journal.get(query.session, ())]

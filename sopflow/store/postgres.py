@@ -50,7 +50,7 @@ from sopflow.errors import StoreError, UsageError
 from sopflow.library import Library
 from sopflow.runtime import Entry
 from sopflow.store.base import Store, Tx
-from sopflow.store.rows import JournalQuery, SessionQuery, SessionRow
+from sopflow.store.rows import JournalQuery, SessionQuery, SessionRow, query_of
 from sopflow.store.sql import (
     SCHEMA_VERSION,
     Dialect,
@@ -215,10 +215,10 @@ class PostgresStore(Store):
         return found
 
     def sessions(self, query: SessionQuery | None = None) -> list[SessionRow]:
-        return rows(self._read(*session_query(POSTGRES, query or SessionQuery())))
+        return rows(self._read(*session_query(POSTGRES, query_of(query, SessionQuery))))
 
     def journal(self, query: JournalQuery) -> list[Entry]:
-        return entries(self._read(*journal_query(POSTGRES, query)))
+        return entries(self._read(*journal_query(POSTGRES, query_of(query, JournalQuery))))
 
     def close(self) -> None:
         """Close the pool the store opened; a pool the host gave stays open."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from dataclasses import dataclass, fields
+from typing import Any, NamedTuple, TypeVar
 
+from sopflow.errors import UsageError
 from sopflow.runtime import Session
 from sopflow.runtime.snapshot import dump
 
@@ -50,6 +51,9 @@ class SessionQuery:
     """Only sessions with a timer due by then (uses the due-timer index)."""
     limit: int = 1000
 
+    def __post_init__(self) -> None:
+        _typed(self)
+
 
 @dataclass(frozen=True, slots=True)
 class JournalQuery:
@@ -66,6 +70,52 @@ class JournalQuery:
     after_seq: int | None = None
     """With ``session``: only entries after this one (what a screen has not shown yet)."""
     limit: int = 10_000
+
+    def __post_init__(self) -> None:
+        _typed(self)
+
+
+_KINDS: dict[str, tuple[type, str]] = {
+    "version": (int, "a whole number"),
+    "open": (bool, "true or false"),
+    "started_from": (dt.datetime, "a date and time"),
+    "started_before": (dt.datetime, "a date and time"),
+    "due_by": (dt.datetime, "a date and time"),
+    "at_from": (dt.datetime, "a date and time"),
+    "at_before": (dt.datetime, "a date and time"),
+    "after_seq": (int, "a whole number"),
+    "limit": (int, "a whole number"),
+}
+"""A filter's kind, where it is not text."""
+
+
+def _typed(query: SessionQuery | JournalQuery) -> None:
+    """A filter of the wrong kind would reach the database as a driver's error: refused when it is made."""
+    for f in fields(query):
+        value = getattr(query, f.name)
+        if value is None and f.name != "limit":
+            continue
+        kind, words = _KINDS.get(f.name, (str, "text"))
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise UsageError(f"{type(query).__name__}.{f.name}: expected {words}, found {type(value).__name__}")
+        if isinstance(value, dt.datetime) and value.utcoffset() is None:
+            raise UsageError(f"{type(query).__name__}.{f.name}: {value.isoformat()} has no time zone")
+        if isinstance(value, str) and "\0" in value:
+            raise UsageError(f"{type(query).__name__}.{f.name}: the text holds a NUL character")
+    if query.limit < 1:
+        raise UsageError(f"{type(query).__name__}.limit: expected at least 1, found {query.limit}")
+
+
+_Q = TypeVar("_Q", SessionQuery, JournalQuery)
+
+
+def query_of(query: object, kind: type[_Q]) -> _Q:
+    """The query a store method was given, refused unless it is one (``None``: every row)."""
+    if query is None and kind is SessionQuery:
+        return kind()
+    if not isinstance(query, kind):
+        raise UsageError(f"expected a {kind.__name__}, found {type(query).__name__}")
+    return query
 
 
 class Written(NamedTuple):

@@ -21,7 +21,7 @@ from sopflow.errors import StoreError
 from sopflow.library import Library
 from sopflow.runtime import Entry
 from sopflow.store.base import Store, Tx
-from sopflow.store.rows import JournalQuery, SessionQuery, SessionRow
+from sopflow.store.rows import JournalQuery, SessionQuery, SessionRow, query_of
 from sopflow.store.sql import Dialect, SqlTx, entries, journal_query, prepare, rows, session_query
 
 SQLITE = Dialect(name="sqlite", json="TEXT", boolean="INTEGER", claim_lock="", read_lock="")
@@ -109,10 +109,10 @@ class SQLiteStore(Store):
             return conn.execute(sql, params).fetchall()
 
     def sessions(self, query: SessionQuery | None = None) -> list[SessionRow]:
-        return rows(self._read(*session_query(SQLITE, query or SessionQuery())))
+        return rows(self._read(*session_query(SQLITE, query_of(query, SessionQuery))))
 
     def journal(self, query: JournalQuery) -> list[Entry]:
-        return entries(self._read(*journal_query(SQLITE, query)))
+        return entries(self._read(*journal_query(SQLITE, query_of(query, JournalQuery))))
 
     def close(self) -> None:
         """Close every connection this store opened, in whichever thread opened it."""

@@ -243,3 +243,31 @@ def test_fire_renders_the_step_for_a_screen(store: Store) -> None:
     session = release(store, at)
     step = store.fire(session.id, "id_copied", role="front_desk", clock=at, data={"id_copy": "scan-1"}, lang="zh-Hant")
     assert "zh-Hant" == step.lang
+
+
+WRONG_KINDS: list[tuple[str, Any, str]] = [
+    ("row", lambda s, at: s.row({"id": 1}), "a session id is text, found dict"),
+    ("load", lambda s, at: s.load(["id"], at), "a session id is text, found list"),
+    ("fire", lambda s, at: s.fire(7, "go", role="front_desk", clock=at), "a session id is text, found int"),
+    ("sessions", lambda s, at: s.sessions("test.release"), "expected a SessionQuery, found str"),
+    ("journal", lambda s, at: s.journal(None), "expected a JournalQuery, found NoneType"),
+    ("query", lambda s, at: s.sessions(SessionQuery(procedure=5)), "SessionQuery.procedure: expected text"),
+    ("query", lambda s, at: s.journal(JournalQuery(at_from=dt.datetime(2026, 3, 2))), "at_from: .* has no time zone"),
+    ("query", lambda s, at: s.sessions(SessionQuery(limit=0)), "limit: expected at least 1"),
+    ("query", lambda s, at: s.journal(JournalQuery(session="a\0b")), "session: the text holds a NUL"),
+    ("run_due", lambda s, at: s.run_due("2026-03-02T09:00:00+08:00"), "now: expected a date and time with its zone"),
+    ("run_due", lambda s, at: s.run_due(at.now(), batch=0), "batch: expected a whole number of at least 1"),
+    ("migrate", lambda s, at: s.migrate(None, clock=at), "no procedure 'None' in the library"),
+]
+
+
+@pytest.mark.parametrize(("what", "call", "words"), WRONG_KINDS, ids=[w[0] for w in WRONG_KINDS])
+def test_a_wrong_kind_of_argument_is_a_sopflow_error_not_a_driver_s(
+    store: Store, what: str, call: Any, words: str
+) -> None:
+    """Each would have reached the database driver (or a dict) and raised its own error; nothing is written."""
+    at = clock()
+    session = release(store, at)
+    with pytest.raises(sopflow.SopflowError, match=words):
+        call(store, at)
+    assert 1 == store.row(session.id).seq
