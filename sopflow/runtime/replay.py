@@ -30,7 +30,10 @@ def replay(journal: Iterable[Entry | Mapping[str, Any]], resolve: Resolver) -> S
     assert first.meta is not None  # _entries checked it
     if first.version is None:
         raise SnapshotError("journal.0.version: the start entry must name the procedure version")
-    procedure = resolve(first.procedure, first.version)
+    try:
+        procedure = resolve(first.procedure, first.version)
+    except SnapshotError as exc:
+        raise SnapshotError(f"journal.0.procedure: {exc.message}") from None
     move = kernel.start(
         procedure,
         session=first.meta.session,
@@ -54,7 +57,11 @@ def replay(journal: Iterable[Entry | Mapping[str, Any]], resolve: Resolver) -> S
             trigger = Tick(entry.at)
         elif entry.kind == "migrate" and entry.version is not None:
             before = len(produced)
-            move = migrate(config, resolve(entry.procedure, entry.version), entry.at)
+            try:
+                target = resolve(entry.procedure, entry.version)
+            except SnapshotError as exc:
+                raise SnapshotError(f"journal.{before}.version: {exc.message}") from None
+            move = migrate(config, target, entry.at)
             config = move.config
             produced += move.entries
             _compare(entries, produced, before)

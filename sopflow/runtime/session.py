@@ -97,6 +97,11 @@ class Session:
         refuse_unknown(unknown, START_OPTIONS)
         _check_clock(clock)
         _check_text("role", role)
+        for what, value in (("lang", lang), ("session_id", session_id), ("actor", actor)):
+            if value is not None:
+                _check_text(what, value)
+        if not isinstance(strict, bool):
+            raise UsageError(f"'strict' must be true or false, found {type(strict).__name__}")
         lang = lang or procedure.languages[0]
         sid = session_id or os.urandom(16).hex()  # as random as uuid4, without importing uuid
         move = kernel.start(
@@ -167,7 +172,10 @@ class Session:
         dial); ``redact=True`` masks private fields in ``say`` and ``do`` for
         anything shown to others or written down: training screens, logs.
         """
-        lang = lang or self.lang
+        if not lang:
+            lang = self.lang
+        elif lang.__class__ is not str:
+            raise UsageError(f"lang: expected a language code such as 'zh-Hant', found {type(lang).__name__}")
         frames = self.config.frames
         frame = frames[-1]
         procedure = frame.procedure

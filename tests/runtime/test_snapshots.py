@@ -141,6 +141,20 @@ def test_a_journal_that_does_not_replay_is_a_mismatch(library: sopflow.Library, 
         ([3], "journal.0: Input should be a valid dictionary"),
         ([{"kind": "start"}], "journal.0.seq: Field required (and 3 more problems)"),
         ([{"seq": 1, "at": "soon", "kind": "start", "procedure": "p", "depth": 0}], "journal.0.at: not an ISO date"),
+        (
+            [
+                {
+                    "seq": 1,
+                    "at": "2026-03-02T09:00:00+08:00",
+                    "kind": "start",
+                    "procedure": "nowhere",
+                    "version": 1,
+                    "depth": 0,
+                    "meta": {"session": "s", "lang": "en", "strict": False},
+                }
+            ],
+            "journal.0.procedure: no procedure 'nowhere' in the library",
+        ),
     ],
 )
 def test_a_journal_that_is_no_journal_is_refused_at_its_entry(

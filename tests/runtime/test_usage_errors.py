@@ -24,6 +24,29 @@ def test_a_misspelt_start_option(library: sopflow.Library, clock: sopflow.Manual
         library.start("test.release", clock=clock, role="front_desk", **options)
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "words"),
+    [
+        ("lang", ["en"], "'lang' must be text, found list"),
+        ("session_id", 42, "'session_id' must be text, found int"),
+        ("actor", {"name": "Li"}, "'actor' must be text, found dict"),
+        ("strict", "yes", "'strict' must be true or false, found str"),
+    ],
+)
+def test_a_start_option_of_the_wrong_kind(
+    library: sopflow.Library, clock: sopflow.ManualClock, option: str, value: Any, words: str
+) -> None:
+    """Refused before anything starts: a store would otherwise fail to write the session afterwards."""
+    options: dict[str, Any] = {option: value}
+    with pytest.raises(UsageError, match=words):
+        library.start("test.release", clock=clock, role="front_desk", **options)
+
+
+def test_a_step_asked_in_a_language_that_is_not_text(release: sopflow.Session) -> None:
+    with pytest.raises(UsageError, match="lang: expected a language code such as 'zh-Hant', found list"):
+        release.step(["en"])  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("by", ["-3 minutes", "soon", -5, True])
 def test_a_bad_duration_for_the_manual_clock(by: Any) -> None:
     """Negative, malformed or boolean durations are ClockErrors."""
