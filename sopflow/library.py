@@ -20,7 +20,7 @@ from sopflow.check.library import newest_versions
 from sopflow.check.semantic import final_outcomes
 from sopflow.compile import Procedure, compile_procedure
 from sopflow.diagnostics import Diagnostic
-from sopflow.errors import ProcedureInvalid, SnapshotError, UnknownProcedure
+from sopflow.errors import ProcedureInvalid, SnapshotError, UnknownProcedure, UsageError
 from sopflow.io import LoadedDocument, load_file, load_text
 from sopflow.io.collector import collector_paused
 from sopflow.model import Targets
@@ -189,6 +189,8 @@ class Library:
 
     def redact(self, entry: Entry) -> dict[str, Any]:
         """The JSON form of ``entry`` with its own procedure's private fields hidden."""
+        if not isinstance(entry, Entry):
+            raise UsageError(f"redact() takes a journal entry, found {type(entry).__name__}")
         known = self._versions.get(entry.procedure)
         if not known:
             # An entry of a procedure this library does not hold: hide every value, to be safe.

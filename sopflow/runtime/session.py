@@ -68,7 +68,7 @@ class Session:
         self.lang = lang
         self.strict = strict
         self._journal: list[Entry] | None = list(journal) if keep_journal else None
-        self._listeners: tuple[Listener, ...] = tuple(listeners)
+        self._listeners: tuple[Listener, ...] = _listeners(listeners) if listeners else ()
 
     # -- starting ------------------------------------------------------------------------------
 
@@ -294,6 +294,10 @@ class Session:
         cannot move (a pinned state, a call the new state would not make); it then keeps
         running on its own version.
         """
+        if not isinstance(procedure, Procedure):
+            raise UsageError(
+                f"migrate() takes a compiled procedure (library.get(id, version)), found {type(procedure).__name__}"
+            )
         at = aware(now) if now is not None else _now(self.clock)
         return self._drive(lambda config: migrate(config, procedure, at)).entries
 
@@ -416,6 +420,17 @@ def _check_clock(clock: object) -> None:
     # Not isinstance(clock, Clock): a runtime Protocol check costs microseconds on every restore.
     if clock.__class__ not in _CLOCKS and not callable(getattr(clock, "now", None)):
         raise UsageError(f"'clock' must have a now() method (a sopflow clock), found {type(clock).__name__}")
+
+
+def _listeners(listeners: Iterable[Listener]) -> tuple[Listener, ...]:
+    """Listeners checked when the session is made, not when the first entry would reach them."""
+    if isinstance(listeners, (str, bytes, Mapping)) or not isinstance(listeners, Iterable):
+        raise UsageError(f"'listeners' must be a list of callables, found {type(listeners).__name__}")
+    kept = tuple(listeners)
+    for listener in kept:
+        if not callable(listener):
+            raise UsageError(f"a listener must be callable (it receives each entry), found {type(listener).__name__}")
+    return kept
 
 
 def _check_text(what: str, value: object) -> None:

@@ -140,3 +140,37 @@ def test_no_data_the_door_lets_in_is_not_json() -> None:
             session.fire("id_copied", role="front_desk", data={"id_copy": value})
     assert 5 == len(session.journal)
     json.dumps(session.snapshot(), allow_nan=False)
+
+
+JUNK = st.one_of(
+    GARBAGE,
+    st.sampled_from(["id_copied", "front_desk", "en", "zh-Hant", "\0"]),
+    st.datetimes(),
+    st.datetimes(timezones=st.just(dt.UTC)),
+    st.just(sopflow.ManualClock("2026-03-02T09:00:00+08:00")),
+    st.just(LIBRARIES["fixtures"]["test.release"]),
+)
+SESSION_CALLS: dict[str, Any] = {
+    "step": lambda lib, s, a, b, c: s.step(a, redact=b),
+    "allowed": lambda lib, s, a, b, c: s.allowed(a),
+    "fire": lambda lib, s, a, b, c: s.fire(a, role=b, data=c),
+    "actor": lambda lib, s, a, b, c: s.fire("id_copied", role="front_desk", actor=a, data={"id_copy": "x"}),
+    "check": lambda lib, s, a, b, c: s.check(a, role=b, actor=c),
+    "advance": lambda lib, s, a, b, c: s.advance(a),
+    "migrate": lambda lib, s, a, b, c: s.migrate(a, b),
+    "snapshot": lambda lib, s, a, b, c: s.snapshot(journal=a),
+    "restore": lambda lib, s, a, b, c: lib.restore(s.snapshot(), a, keep_journal=b, listeners=c),
+    "redact": lambda lib, s, a, b, c: lib.redact(a),
+    "start": lambda lib, s, a, b, c: lib.start("test.release", clock=s.clock, role="front_desk", lang=a, actor=b),
+}
+
+
+@settings(max_examples=400, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(method=st.sampled_from(sorted(SESSION_CALLS)), a=JUNK, b=JUNK, c=JUNK)
+def test_any_session_method_given_anything_answers_or_refuses(method: str, a: Any, b: Any, c: Any) -> None:
+    """Every public method with a wrong kind of value: a SopflowError, never a Python error from inside."""
+    library = LIBRARIES["fixtures"]
+    clock = sopflow.ManualClock("2026-03-02T09:00:00+08:00")
+    session = library.start("test.release", clock=clock, role="front_desk", data={"unit": "3-1201"})
+    with contextlib.suppress(SopflowError):
+        SESSION_CALLS[method](library, session, a, b, c)

@@ -42,6 +42,22 @@ def test_a_start_option_of_the_wrong_kind(
         library.start("test.release", clock=clock, role="front_desk", **options)
 
 
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda lib, s: lib.restore(s.snapshot(), s.clock, listeners=print), "'listeners' must be a list of callables"),
+        (lambda lib, s: lib.restore(s.snapshot(), s.clock, listeners=[None]), "a listener must be callable"),
+        (lambda lib, s: s.migrate("test.release"), "migrate\\(\\) takes a compiled procedure"),
+        (lambda lib, s: lib.redact(s.snapshot()), "redact\\(\\) takes a journal entry, found dict"),
+    ],
+)
+def test_listeners_procedures_and_entries_of_the_wrong_kind(
+    library: sopflow.Library, release: sopflow.Session, call: Any, words: str
+) -> None:
+    with pytest.raises(UsageError, match=words):
+        call(library, release)
+
+
 def test_a_step_asked_in_a_language_that_is_not_text(release: sopflow.Session) -> None:
     with pytest.raises(UsageError, match="lang: expected a language code such as 'zh-Hant', found list"):
         release.step(["en"])  # type: ignore[arg-type]
