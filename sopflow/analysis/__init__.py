@@ -1,7 +1,9 @@
-"""What sopflow learns about procedures by reading their compiled form: lint, and the graph it walks.
+"""What sopflow learns about procedures by reading their compiled form and what sessions did.
 
-Exploration and log conformance will live here too; everything in this
-package reads compiled procedures and sessions, and nothing below imports it.
+Lint and the graph it walks, exhaustive exploration with declared properties
+(``explore``, ``verify``), generated scenarios (``generate``), log conformance
+(``conformance``) and KPI reports (``kpi_report``). Everything in this package
+reads compiled procedures, sessions and logs; nothing below it imports it.
 """
 
 from sopflow.analysis.lint import lint, lint_library, lint_procedure

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
+from sopflow.analysis.args import count_arg, procedure_arg
 from sopflow.analysis.domains import ABSENT, bounds, field_domains, relevant_fields
 from sopflow.analysis.hashable import frozen
 from sopflow.analysis.monitors import IDLE, Monitor, monitors_of
@@ -184,6 +185,8 @@ def explore(
 
     ``properties`` (default: the procedure's own) are watched on every move.
     """
+    procedure_arg(procedure)
+    count_arg("limit", limit)
     watched = properties if properties is not None else procedure.resolved.spec.properties
     space = StateSpace(procedure, monitors=monitors_of(procedure.id, watched))
     domains = _Domains()

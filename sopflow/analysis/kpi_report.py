@@ -14,13 +14,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import get_args
 
+from sopflow.analysis.args import iterable_arg, kind_arg, moment_arg
 from sopflow.analysis.kpi import Figure, Run, amounts, figure, matcher, period_of, runs
+from sopflow.errors import SnapshotError, UsageError
 from sopflow.library import Library
 from sopflow.model import Kpi, Targets
 from sopflow.model.base import Text
 from sopflow.model.targets import Period
 from sopflow.runtime import Entry
+from sopflow.runtime.snapshot import entry_from
 
 
 @dataclass
@@ -64,7 +68,15 @@ def kpi_report(
     until: dt.datetime | None = None,
     by: Period | None = None,
 ) -> KpiReport:
-    """Measure every KPI of ``targets`` from ``journals`` in one pass; ``by`` overrides each KPI's period."""
+    """Measure every KPI of ``targets`` from ``journals`` in one pass; ``by`` overrides each KPI's period.
+
+    A journal's entries may be in their JSON form (``Entry.as_dict()``), as a host stores them.
+    """
+    kind_arg("targets", targets, Targets, "a library's KPI targets (library.targets['id'])")
+    journals = iterable_arg("journals", journals)
+    since, until = moment_arg("since", since), moment_arg("until", until)
+    if by is not None and by not in get_args(Period):
+        raise UsageError(f"by: expected one of {', '.join(get_args(Period))}, found {str(by)[:20]!r}")
     zone = library.calendar.zone
     # Per measured KPI, its period and its two sides (count, of), each a selector with its test.
     sides = {
@@ -77,8 +89,9 @@ def kpi_report(
     totals: dict[str, list[Decimal]] = {name: _pair() for name in measured}
     cases: dict[str, tuple[dict[str, None], dict[str, None]]] = {name: ({}, {}) for name in measured}
     read = 0
-    for journal in journals:
+    for raw in journals:
         read += 1
+        journal = _journal(raw, read)
         session = _session(journal)
         for run in runs(journal, library):
             for name, (period, pair) in sides.items():
@@ -109,6 +122,17 @@ def _stretch(since: dt.datetime | None, until: dt.datetime | None) -> str:
     start = since.date().isoformat() if since is not None else "…"
     end = until.date().isoformat() if until is not None else "…"
     return f"{start} – {end}"
+
+
+def _journal(raw: object, number: int) -> Sequence[Entry]:
+    """One session's journal, each entry checked as a restored journal is."""
+    entries = iterable_arg(f"journals[{number - 1}]", raw)
+    try:
+        return [
+            e if isinstance(e, Entry) else entry_from(e, f"journals[{number - 1}][{i}]") for i, e in enumerate(entries)
+        ]
+    except SnapshotError as exc:
+        raise UsageError(exc.message) from None
 
 
 def _session(journal: Sequence[Entry]) -> str | None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from sopflow.analysis.args import count_arg, iterable_arg, kind_arg
 from sopflow.analysis.conformance.align import LIMIT, Aligner
 from sopflow.analysis.conformance.logs import LogCase, Row, cases, journal_cases, read_rows
 from sopflow.analysis.conformance.mapping import Columns, LogError, LogMapping, load_mapping, mapping_from
@@ -57,6 +58,9 @@ def conform(
     library: Library, log: Iterable[LogCase], mapping: LogMapping, *, limit: int = LIMIT
 ) -> Iterator[CaseResult]:
     """Each case's result, as the log is read: fitting cases by straight replay, the others aligned."""
+    kind_arg("mapping", mapping, LogMapping, "a LogMapping (load_mapping(path))")
+    log = iterable_arg("log", log)
+    count_arg("limit", limit)
     procedure = library.get(mapping.procedure, mapping.version)
     words = Vocabulary(procedure)
     still = timeless(procedure)
@@ -95,7 +99,7 @@ def check_log(
     limit: int = LIMIT,
 ) -> ConformanceReport:
     """Check every case of ``log`` against the mapping's procedure; see :class:`ConformanceReport`."""
-    report = ConformanceReport(keep=keep, worst=worst)
+    report = ConformanceReport(keep=count_arg("keep", keep, 0), worst=count_arg("worst", worst, 0))
     for result in conform(library, log, mapping, limit=limit):
         report.add(result)
     return report
@@ -105,6 +109,10 @@ def check_file(
     library: Library, path: str | Path, mapping: LogMapping, *, fmt: str | None = None, keep: int = 1000
 ) -> ConformanceReport:
     """Check a CSV, JSON Lines or XES file, streamed one case at a time."""
+    kind_arg("path", path, (str, Path), "a file's path")
+    kind_arg("mapping", mapping, LogMapping, "a LogMapping (load_mapping(path))")
+    if fmt is not None:
+        kind_arg("fmt", fmt, str, "a format name (csv, jsonl, xes, parquet)")
     zone = mapping.zone(library.calendar.zone)
     return check_log(library, cases(read_rows(path, fmt), mapping, zone), mapping, keep=keep)
 
@@ -147,6 +155,7 @@ def check_journals(
     host did is replayed on the library's procedure as it stands. Entries may be in their
     JSON form (``Entry.as_dict()``); one that is not an entry is a :class:`LogError` at its number.
     """
+    entries = iterable_arg("entries", entries)
     fields = {name for p in library[procedure].family().values() for name in p.fields}
     mapping = LogMapping(procedure=procedure, columns=Columns(actor="actor"), data={f: f for f in sorted(fields)})
     return check_log(library, journal_cases(entries), mapping, keep=keep)
