@@ -101,6 +101,7 @@ def _graph(procedure: Procedure) -> Iterator[Finding]:
             home = sorted(where)[0]
             message = f"event '{name}' is only offered in unreachable states ({', '.join(sorted(where))})"
             yield state_finding(r, "event-never-fires", message, home, "on", name)
+    yield from _timer_cycles(procedure, reachable)
     for name, state in ir.states.items():
         yield from _timers(r, state)
         for ename, way in state.events.items():
@@ -118,6 +119,58 @@ def _event_homes(procedure: Procedure) -> dict[str, set[str]]:
             if way.kind == "event":
                 homes.setdefault(ename, set()).add(name)
     return homes
+
+
+def _timer_cycles(procedure: Procedure, reachable: set[str]) -> Iterator[Finding]:
+    """Timers that lead back to where they started, with no one acting: each cycle once, at its first state.
+
+    A reminder that goes round for ever is sometimes meant, but a session left open then
+    journals every pass (a month of a one-minute cycle is 43 200 entries), and a host that
+    advances it after a long pause replays them all at once.
+    """
+    r, ir = procedure.resolved, procedure.ir
+    edges: dict[str, list[tuple[str, WayIR]]] = {}
+    for name, state in ir.states.items():
+        for timer in state.timers:
+            for branch in timer.branches:
+                if not branch.internal:
+                    edges.setdefault(name, []).append((branch.target, timer))
+    seen: set[frozenset[str]] = set()
+    for start in ir.states:
+        cycle = _shortest_cycle(start, edges) if start in reachable else None
+        if cycle is None or frozenset(s for s, _ in cycle) in seen:
+            continue
+        seen.add(frozenset(s for s, _ in cycle))
+        names = " → ".join([*(s for s, _ in cycle), start])
+        delays = [t.delay for _, t in cycle]
+        every = f" every {_wait(sum(d for d in delays if d is not None))}" if None not in delays else ""
+        message = (
+            f"timers alone go round {names}{every}: while no one acts, each pass is journaled, "
+            "for as long as the session stays open"
+        )
+        timer = cycle[0][1]
+        where = ("timers", timer.name) if timer.name in r.states[ir.states[start].base].timers else ("ladder",)
+        yield state_finding(r, "timer-cycle", message, start, *where)
+
+
+def _shortest_cycle(start: str, edges: dict[str, list[tuple[str, WayIR]]]) -> list[tuple[str, WayIR]] | None:
+    """The fewest timer moves from ``start`` back to it, breadth first: (state, the timer it leaves by)."""
+    came: dict[str, tuple[str, WayIR]] = {}
+    frontier = [start]
+    while frontier:
+        following = []
+        for here in frontier:
+            for target, timer in edges.get(here, ()):
+                if target == start:
+                    path = [(here, timer)]
+                    while path[0][0] != start:
+                        path.insert(0, came[path[0][0]])
+                    return path
+                if target not in came:
+                    came[target] = (here, timer)
+                    following.append(target)
+        frontier = following
+    return None
 
 
 def _timers(r: Resolved, state: StateIR) -> Iterator[Finding]:

@@ -35,6 +35,10 @@ RULES: dict[str, tuple[Severity, str]] = {
         "warning",
         "a way back to its own state with 'to' re-enters it and restarts its timers; omit 'to' to keep them",
     ),
+    "timer-cycle": (
+        "warning",
+        "timers alone lead back round a cycle of states: while no one acts, every pass is journaled, for ever",
+    ),
     "unknown-rule": ("warning", "a lint.ignore entry names a rule that does not exist"),
     "unused-ignore": ("warning", "a lint.ignore entry silences nothing (fixed, or a wrong 'where')"),
     "chinese-script": (

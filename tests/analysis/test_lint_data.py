@@ -95,3 +95,44 @@ def test_a_way_back_with_to_in_a_timed_state_is_flagged() -> None:
 def test_staying_without_to_is_not_flagged() -> None:
     """An event with no 'to' stays in the state, timers running: nothing to report."""
     assert [] == findings(TIMED.replace("WAY", "{title: {en: ping}}"), "restarts-timers")
+
+
+LOOP = """
+sopflow: 1
+procedure:
+  id: t.loop
+  version: 1
+  title: {en: Loop}
+  languages: [en]
+  roles: {desk: {title: {en: desk}}}
+  initial: waiting
+  states:
+    waiting:
+      role: desk
+      timers:
+        remind: {after: 1 minute, to: BACK}
+      on:
+        done: finished
+    other:
+      role: desk
+      OTHER
+    finished: {final: completed}
+"""
+ROUND = "on: {done: finished}\n      timers: {back: {after: 2 minutes, to: waiting}}"
+
+
+def test_timers_that_go_round_with_no_one_acting_are_reported_once() -> None:
+    """waiting → other → waiting by timers alone: one finding, at the first state, with how often it goes round."""
+    messages = findings(LOOP.replace("BACK", "other").replace("OTHER", ROUND), "timer-cycle")
+    assert ["timers alone go round waiting → other → waiting every 3 min"] == [m.split(":")[0] for m in messages]
+
+
+def test_a_timer_back_to_its_own_state_is_a_cycle_of_one() -> None:
+    messages = findings(LOOP.replace("BACK", "waiting").replace("OTHER", ROUND), "timer-cycle")
+    assert ["timers alone go round waiting → waiting every 1 min"] == [m.split(":")[0] for m in messages]
+
+
+def test_a_cycle_a_person_must_close_is_not_reported() -> None:
+    """'other' goes back to 'waiting' only when the desk fires 'resume': someone acts on every pass."""
+    text = LOOP.replace("BACK", "other").replace("OTHER", "on: {resume: waiting, done: finished}")
+    assert [] == findings(text, "timer-cycle")
