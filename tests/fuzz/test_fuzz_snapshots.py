@@ -52,14 +52,13 @@ def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
-@st.composite
-def tampered(draw: st.DrawFn) -> Any:
-    snapshot = copy.deepcopy(draw(st.sampled_from(SNAPSHOTS)))
+def _tamper(draw: st.DrawFn, root: Any) -> Any:
+    """``root`` with one to three parts replaced, dropped or renamed (or replaced whole)."""
     for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(_paths(snapshot)))
+        path = draw(st.sampled_from(_paths(root)))
         if not path:
             return draw(JSONISH)
-        parent: Any = snapshot
+        parent: Any = root
         for part in path[:-1]:
             parent = parent[part]
         how = draw(st.sampled_from(["replace", "drop", "rename"]))
@@ -69,7 +68,12 @@ def tampered(draw: st.DrawFn) -> Any:
             del parent[path[-1]]
         elif isinstance(parent, dict):
             parent[draw(st.text(max_size=6))] = parent.pop(path[-1])
-    return snapshot
+    return root
+
+
+@st.composite
+def tampered(draw: st.DrawFn) -> Any:
+    return _tamper(draw, copy.deepcopy(draw(st.sampled_from(SNAPSHOTS))))
 
 
 @settings(max_examples=500, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -96,24 +100,8 @@ def test_a_tampered_snapshot_is_refused_or_sound(raw: Any) -> None:
 
 @st.composite
 def tampered_journal(draw: st.DrawFn) -> Any:
-    """A real journal in its JSON form with one to three parts replaced, dropped or renamed."""
-    snapshot = copy.deepcopy(draw(st.sampled_from(SNAPSHOTS)))
-    journal: Any = snapshot["journal"]
-    for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(_paths(journal)))
-        if not path:
-            return draw(JSONISH)
-        parent: Any = journal
-        for part in path[:-1]:
-            parent = parent[part]
-        how = draw(st.sampled_from(["replace", "drop", "rename"]))
-        if how == "replace":
-            parent[path[-1]] = draw(JSONISH)
-        elif how == "drop":
-            del parent[path[-1]]
-        elif isinstance(parent, dict):
-            parent[draw(st.text(max_size=6))] = parent.pop(path[-1])
-    return journal
+    """A real journal in its JSON form, tampered with."""
+    return _tamper(draw, copy.deepcopy(draw(st.sampled_from(SNAPSHOTS)))["journal"])
 
 
 @settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
