@@ -33,7 +33,7 @@ from typing import Any, Literal, NamedTuple
 from sopflow.analysis.args import count_arg, procedure_arg
 from sopflow.analysis.domains import ABSENT, bounds, field_domains, relevant_fields
 from sopflow.analysis.hashable import frozen
-from sopflow.analysis.monitors import IDLE, Monitor, monitors_of
+from sopflow.analysis.monitors import IDLE, Monitor, monitors_of, named
 from sopflow.compile import Procedure, WayIR
 from sopflow.errors import SopflowError
 from sopflow.model import Property
@@ -201,7 +201,11 @@ def explore(
         watch = space.nodes[parent].watch if parent is not None else (IDLE,) * len(space.monitors)
         if space.monitors:
             states = []
+            names = named(move.entries)
             for monitor, state in zip(space.monitors, watch, strict=True):
+                if monitor.words.isdisjoint(names):  # nothing it speaks of happened
+                    states.append(state)
+                    continue
                 state, broken = monitor.advance(state, move.entries, config)
                 states.append(state)
                 if broken and monitor.name not in space.broken and parent is not None:

@@ -36,11 +36,15 @@ class Monitor:
     condition: Evaluator | None
     pattern: str
     """The property's pattern, worked out once: every move of every configuration asks."""
+    words: frozenset[str] = frozenset()
+    """The event and state names its occurrences speak of: a move that names none leaves it as it was."""
 
     @classmethod
     def of(cls, name: str, prop: Property, procedure: str) -> Monitor:
         condition = compile_expression(parse(prop.while_)) if prop.while_ is not None else None
-        return cls(name, prop, procedure, condition, prop.pattern)
+        occurrences = (prop.first, prop.then, prop.after, prop.eventually, prop.never, prop.only)
+        words = frozenset(o.event or o.reached or "" for o in occurrences if o is not None)
+        return cls(name, prop, procedure, condition, prop.pattern, words)
 
     def matches(self, occurrence: Occurrence | None, entry: Entry) -> bool:
         if occurrence is None or entry.procedure != (occurrence.procedure or self.procedure):
@@ -88,6 +92,19 @@ class Monitor:
         if event is None or config.outcome is not None:
             return False
         return self.holds(config, 0) and event not in allowed(config.frames)
+
+
+def named(entries: Sequence[Entry]) -> set[str]:
+    """Every event and state (and a ladder level's state) the entries name: what a monitor may care about."""
+    names: set[str] = set()
+    for e in entries:
+        if e.event is not None:
+            names.add(e.event)
+        if e.target is not None:
+            names.add(e.target)
+            if LEVEL_SEPARATOR in e.target:
+                names.add(e.target.split(LEVEL_SEPARATOR, 1)[0])
+    return names
 
 
 def monitors_of(procedure_id: str, properties: dict[str, Property] | Any) -> tuple[Monitor, ...]:
