@@ -362,7 +362,7 @@ def _nested(depth: int) -> str:
         ("deep.jsonl", f'{{"case": "A", "x": {_nested(65)}}}', r"deep\.jsonl:1: column 'x': values nest more than 64"),
         ("deeper.jsonl", f'{{"case": "A", "x": {_nested(9000)}}}', r"deeper\.jsonl:1: the line: values nest"),
         ("deep.csv", f"case,items\nA,[[1]]\nB,{_nested(65)}\n", r"deep\.csv:3: column 'items': values nest"),
-        ("deeper.csv", f"case,items\nA,{_nested(9000)}\n", r"deeper\.csv:2: a cell: values nest"),
+        ("deeper.csv", f"case,items\nA,{_nested(9000)}\n", r"deeper\.csv:2: column 'items': values nest"),
         ("wide.csv", "case,items\nA," + "x" * 200_000 + "\n", r"wide\.csv:2: not CSV: field larger than field"),
     ],
 )

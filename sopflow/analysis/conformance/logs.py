@@ -113,22 +113,33 @@ def _csv(path: Path) -> Iterator[Row]:
         if not header:
             return
         width = len(header)
-        rows = iter(reader)
-        while True:
+        try:
+            for cells in reader:
+                if len(cells) > width:
+                    raise LogError("more cells than the header has columns", source=where, row=reader.line_num)
+                # An empty cell is absent; a cell written as a JSON list (``["sofa"]``) is that list.
+                try:
+                    values = {k: (_cell(v) if v[0] == "[" else v) for k, v in zip(header, cells, strict=False) if v}
+                except (_TooDeep, RecursionError):
+                    raise _deep_cell(header, cells, where, reader.line_num) from None
+                yield Row(values, where, reader.line_num)
+        except csv.Error as exc:  # a cell past the csv module's size limit, a NUL in a quoted cell
+            raise LogError(f"not CSV: {exc}", source=where, row=reader.line_num) from None
+
+
+class _TooDeep(Exception):
+    """A list cell nested past the limit; :func:`_csv` names its column."""
+
+
+def _deep_cell(header: list[str], cells: list[str], where: str, number: int) -> LogError:
+    """The first list cell nested too deep (found again only on this error path)."""
+    for name, text in zip(header, cells, strict=False):
+        if text[:1] == "[":
             try:
-                cells = next(rows)
-            except StopIteration:
-                return
-            except csv.Error as exc:  # a cell past the csv module's size limit, a NUL in a quoted cell
-                raise LogError(f"not CSV: {exc}", source=where, row=reader.line_num) from None
-            if len(cells) > width:
-                raise LogError("more cells than the header has columns", source=where, row=reader.line_num)
-            # An empty cell is absent; a cell written as a JSON list (``["sofa"]``) is that list.
-            try:
-                values = {k: (_cell(v) if v[0] == "[" else v) for k, v in zip(header, cells, strict=False) if v}
-            except RecursionError:
-                raise LogError(_DEEP.format(where="a cell"), source=where, row=reader.line_num) from None
-            yield _row(values, where, reader.line_num)
+                _cell(text)
+            except (_TooDeep, RecursionError):
+                return LogError(_DEEP.format(where=f"column '{name}'"), source=where, row=number)
+    return LogError(_DEEP.format(where="a cell"), source=where, row=number)  # pragma: no cover
 
 
 _DEEP = "{where}: values nest more than " + f"{MAX_NESTING} deep"
@@ -156,9 +167,12 @@ def _too_deep(value: Any, depth: int) -> bool:
 def _cell(text: str) -> Any:
     if text.endswith("]"):
         try:
-            return json.loads(text)
+            value = json.loads(text)
         except ValueError:  # not a list after all: the text
             return text
+        if _too_deep(value, 1):
+            raise _TooDeep
+        return value
     return text
 
 
