@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+from typing import Any
 
 import pytest
 
 import sopflow
 from sopflow.errors import (
+    ClockError,
     EvaluationFailed,
     InvalidEventData,
     NoBranchMatched,
@@ -184,3 +187,44 @@ def test_the_bundled_repair_compares_times_on_any_day() -> None:
     with pytest.raises(ValueError, match="with its zone"):
         proc.coerce("customer_time", "2026-03-06T10:00:00")
     assert "datetime" == proc.fields["customer_time"].type
+
+
+@pytest.mark.parametrize(
+    ("after", "words"),
+    [
+        ("999999999 days", "a duration may be at most 36,500 days"),
+        ("99999999999 hours", "a duration may be at most 36,500 days"),
+        (".inf", "a duration may be at most 36,500 days"),
+        (".nan", "expected a wait such as"),
+        ("9999999 working days", "a wait may be at most 1,000 working days"),
+        ("2001 working hours", "a wait may be at most 2,000 working hours"),
+    ],
+)
+def test_a_wait_past_any_calendar_is_refused_when_loaded(after: str, words: str) -> None:
+    """It loaded, then every session start crashed with an OverflowError (or counted days for minutes)."""
+    body = f"timers: {{later: {{after: {after}, hours: office, to: done}}}}\n      on: {{go: done}}"
+    with pytest.raises(ProcedureInvalid, match=words):
+        library(body)
+
+
+def test_the_longest_waits_still_run() -> None:
+    body = "timers: {later: {after: 36500 days, to: done}, slow: {after: 1000 working days, hours: office, to: done}}"
+    session = start(library(body + "\n      on: {go: done}"))
+    assert {"timer:later", "timer:slow"} == set(session.frames[0].deadlines)
+
+
+@pytest.mark.parametrize(
+    ("move", "words"),
+    [
+        (lambda: sopflow.ManualClock("9801-01-01T00:00:00+08:00"), "a time after the year 9800"),
+        (lambda: sopflow.ManualClock("9800-06-01T00:00:00+08:00").advance("36500 days"), "a time after the year 9800"),
+        (
+            lambda: sopflow.ManualClock("9800-06-01T00:00:00+08:00").advance(dt.timedelta(days=999_999)),
+            "passes the last date a clock can show",
+        ),
+    ],
+)
+def test_a_clock_past_the_last_year_with_room_for_a_wait_is_refused(move: Any, words: str) -> None:
+    """A session started in the year 9990 crashed computing its timers' deadlines."""
+    with pytest.raises(ClockError, match=words):
+        move()

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from sopflow.model.limits import MAX_WAIT_DAYS
+
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 PROCEDURE_ID_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
@@ -56,8 +58,10 @@ def parse_duration(value: Any) -> float:
             raise ValueError(f"expected a duration such as '3 minutes', '20s' or '2 days', found {value!r}")
     else:
         raise ValueError(f"expected a duration such as '3 minutes' or '20s', found {value!r}")
-    if seconds <= 0:
+    if not seconds > 0:  # also NaN
         raise ValueError(f"a duration must be positive, found {value!r}")
+    if seconds > MAX_WAIT_DAYS * 86400:  # also infinity
+        raise ValueError(f"a duration may be at most {MAX_WAIT_DAYS:,} days (a hundred years), found {value!r}")
     return seconds
 
 

@@ -22,3 +22,12 @@ MAX_EXPRESSION_CHARS = 1_000
 
 MAX_EXPRESSION_DEPTH = 40
 """Operators inside each other in one expression."""
+
+MAX_WAIT_DAYS = 36_500
+"""A duration or elapsed wait, in days: a hundred years (a date past year 9999 cannot be held)."""
+
+MAX_WORKING_DAYS = 1_000
+"""A wait counted in working days (about four years): each one is found on the calendar in turn."""
+
+MAX_WORKING_HOURS = 2_000
+"""A wait counted in working hours (about a year of office hours)."""

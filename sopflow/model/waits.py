@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 from sopflow.model.base import DURATION_UNITS, NAME_PATTERN, parse_duration
+from sopflow.model.limits import MAX_WORKING_DAYS, MAX_WORKING_HOURS
 
 WaitUnit = Literal["seconds", "working_days", "working_hours"]
 DayRule = Literal["today_or_next", "next_day", "working_day", "next_working_day"]
@@ -96,10 +97,16 @@ def parse_wait(value: Any) -> Wait:
             unit: WaitUnit = "working_days" if found["unit"].lower().startswith("day") else "working_hours"
             if unit == "working_days" and amount != int(amount):
                 raise ValueError(f"working days are counted whole, found {value!r}")
+            most = MAX_WORKING_DAYS if unit == "working_days" else MAX_WORKING_HOURS
+            if amount > most:
+                words = unit.replace("_", " ")
+                raise ValueError(f"a wait may be at most {most:,} {words}, found {value!r}")
             return Wait(amount, unit)
     try:
         return Wait(parse_duration(value), "seconds")
-    except ValueError:
+    except ValueError as exc:
+        if "at most" in str(exc):
+            raise
         raise ValueError(
             f"expected a wait such as '3 minutes', '2 days', '3 working days' or '4 working hours', found {value!r}"
         ) from None

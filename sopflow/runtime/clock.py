@@ -56,7 +56,10 @@ class ManualClock:
                 raise ClockError(str(exc)) from None
         if delta < dt.timedelta(0):
             raise ClockError(f"a clock cannot go backwards (asked to move by {delta})")
-        self._now += delta
+        try:
+            self._now = aware(self._now + delta)
+        except OverflowError:
+            raise ClockError(f"moving by {delta} passes the last date a clock can show") from None
         return self._now
 
     def set(self, when: dt.datetime) -> dt.datetime:
@@ -74,4 +77,11 @@ def aware(when: dt.datetime) -> dt.datetime:
         raise ClockError(f"expected a date and time, found {type(when).__name__}")
     if when.tzinfo is None:
         raise ClockError(f"expected a timezone-aware time, found {when.isoformat()} (add +08:00 or Z)")
+    if when.year > LAST_YEAR:
+        raise ClockError(f"a time after the year {LAST_YEAR} leaves no room for a hundred-year wait, found {when.year}")
     return when
+
+
+LAST_YEAR = 9800
+"""The latest year a clock may show: a wait of up to a hundred years (and working days counted
+on from there) must still fit in a Python date, which ends with the year 9999."""
