@@ -228,3 +228,27 @@ def test_a_clock_past_the_last_year_with_room_for_a_wait_is_refused(move: Any, w
     """A session started in the year 9990 crashed computing its timers' deadlines."""
     with pytest.raises(ClockError, match=words):
         move()
+
+
+@pytest.mark.parametrize("value", [10**5000, -(10**5000), 2**63], ids=["5001 digits", "minus 5001 digits", "2**63"])
+def test_a_whole_number_past_64_bits_is_refused_at_the_door(value: int) -> None:
+    """10**5000 was taken, then the step's text crashed writing it (Python writes no more than 4,300 digits)."""
+    session = start(library("on: {go: {data: [count], to: done}}"))
+    with pytest.raises(InvalidEventData, match="field 'count': a whole number must fit in 64 bits"):
+        session.fire("go", role="desk", data={"count": value})
+    assert ("s", {}) == (session.state, session.journal[-1].data)
+    assert "done" == session.fire("go", role="desk", data={"count": 2**63 - 1}).state
+
+
+def test_an_assignment_past_64_bits_is_a_refusal() -> None:
+    session = start(library("on: {go: {data: [count], set: {count: 'count * count'}, to: done}}"))
+    with pytest.raises(EvaluationFailed, match="setting 'count': the result does not fit in 64 bits"):
+        session.fire("go", role="desk", data={"count": 2**40})
+    assert "s" == session.state
+
+
+def test_a_snapshot_with_a_number_past_64_bits_is_refused() -> None:
+    snapshot = start(library("on: {go: done}")).snapshot()
+    snapshot["frames"][0]["data"]["count"] = 10**5000
+    with pytest.raises(sopflow.SopflowError, match=r"frames\.0\.data\.count: a whole number must fit in 64 bits"):
+        library("on: {go: done}").restore(snapshot, sopflow.ManualClock("2026-03-02T09:00:00+08:00"))

@@ -31,3 +31,7 @@ MAX_WORKING_DAYS = 1_000
 
 MAX_WORKING_HOURS = 2_000
 """A wait counted in working hours (about a year of office hours)."""
+
+INT_RANGE = range(-(2**63), 2**63)
+"""Whole numbers a session takes: 64 bits, as every store and most hosts' languages keep them
+(and far short of the 4,300 digits past which Python will not even write one as text)."""

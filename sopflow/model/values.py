@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import StrictBool, StrictInt, StrictStr, TypeAdapter, ValidationError
 
 from sopflow.model.fields import FieldSpec
+from sopflow.model.limits import INT_RANGE
 
 _PYTHON_TYPES: dict[str, Any] = {
     "str": StrictStr,
@@ -49,6 +50,8 @@ def coerce(spec: FieldSpec, value: Any) -> Any:
     kind = spec.type
     if type(value) is _EXACT.get(kind):
         # Already exactly the type (not a subclass): nothing for pydantic to do.
+        if kind == "int" and value not in INT_RANGE:
+            raise ValueError(f"expected a whole number that fits in 64 bits, found {_short(value)}")
         return _within(spec, value) if spec.bounded else value
     if kind == "enum":
         # An enum is a closed set of words: membership is the whole check.
@@ -119,5 +122,7 @@ def _zoned(kind: str, value: Any) -> Any:
 
 def _short(value: Any, limit: int = 40) -> str:
     """A value as quoted in a message, cut so that a huge input cannot make a huge message."""
+    if value.__class__ is int and value not in INT_RANGE:
+        return "a number of more than 64 bits"  # past 4,300 digits Python will not even write it out
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple, get_args
 
+from sopflow.model.limits import INT_RANGE
+
 EntryKind = Literal["start", "fire", "refused", "timer", "call", "return", "cancel", "migrate", "check", "promise"]
 ENTRY_KINDS: tuple[str, ...] = get_args(EntryKind)
 REDACTED = "***"
@@ -151,6 +153,8 @@ MAX_LIST_NESTING = 8
 
 def json_problem(value: Any, depth: int = 0) -> str | None:
     """Why ``value`` cannot be journaled as JSON, or ``None`` if it can."""
+    if value.__class__ is int and value not in INT_RANGE:
+        return f"a whole number must fit in 64 bits (±{2**63 - 1:,})"
     if value is None or isinstance(value, (bool, int, Decimal, dt.date, dt.time)):
         return None
     if isinstance(value, float):

@@ -37,6 +37,7 @@ from sopflow.errors import (
     SopflowError,
 )
 from sopflow.expr import Evaluator
+from sopflow.model.limits import INT_RANGE
 from sopflow.model.values import coerce
 from sopflow.runtime.config import EMPTY, NO_TICKS, Check, Configuration, Fire, Frame, Move, Tick, tuple_new
 from sopflow.runtime.journal import Entry, EntryKind, StartMeta, json_problem, jsonable
@@ -352,8 +353,13 @@ class _Run:
             scratch = dict(ctx)
             for name, evaluate in assignments:
                 value = _evaluate(evaluate, scratch, f"'{way.name}' setting '{name}'")
-                if isinstance(value, int) and not isinstance(value, bool) and procedure.fields[name].type == "decimal":
-                    value = Decimal(value)
+                if value.__class__ is int:
+                    if value not in INT_RANGE:
+                        raise _Refused(
+                            EvaluationFailed, f"'{way.name}' setting '{name}': the result does not fit in 64 bits"
+                        )
+                    if procedure.fields[name].type == "decimal":
+                        value = Decimal(value)
                 scratch[name] = changed[name] = value
             data = {**frame.data, **changed}
         else:  # the event's values are the whole change, already merged into the data above
@@ -574,7 +580,10 @@ def _door(data: Mapping[str, Any] | None) -> dict[str, Any]:
     for key, value in data.items():
         if type(key) is not str:
             raise _Refused(InvalidEventData, f"event data keys are field names, found {_kind(key)}")
-        if type(value) in _PLAIN and (type(value) is not str or (value.isascii() and "\0" not in value)):
+        kind = type(value)
+        if kind in _PLAIN and (
+            value.isascii() and "\0" not in value if kind is str else kind is not int or value in INT_RANGE
+        ):
             out[key] = value
             continue
         problem = json_problem(value)

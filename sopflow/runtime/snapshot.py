@@ -23,6 +23,7 @@ from typing_extensions import TypedDict
 
 from sopflow.compile import Procedure
 from sopflow.errors import SnapshotError, SopflowError
+from sopflow.model.limits import INT_RANGE
 from sopflow.model.values import from_json
 from sopflow.runtime.config import EMPTY, NO_TICKS, Configuration, Frame
 from sopflow.runtime.journal import Entry, json_problem, jsonable
@@ -221,11 +222,13 @@ def _frame(procedure: Procedure, fr: FrameRecord, index: int, parent: Frame | No
     exact = _exact_types(procedure)
     for key, value in fr["data"].items():
         kind = exact.get(key, _UNKNOWN)
-        if type(value) is kind or value is None:
+        if (type(value) is kind and (kind is not int or value in INT_RANGE)) or value is None:
             if kind is _UNKNOWN:
                 raise SnapshotError(f"{where}.data: '{procedure.id}' has no field '{key}'")
             data[key] = value
             continue
+        if type(value) is int and value not in INT_RANGE:
+            raise SnapshotError(f"{where}.data.{key}: a whole number must fit in 64 bits")
         spec = procedure.fields.get(key)
         if spec is None:
             raise SnapshotError(f"{where}.data: '{procedure.id}' has no field '{key}'")
