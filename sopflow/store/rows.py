@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from typing import Any, NamedTuple, TypeVar
 
 from sopflow.errors import UsageError
+from sopflow.model.limits import INT_RANGE
 from sopflow.runtime import Session
 from sopflow.runtime.snapshot import dump
 
@@ -98,6 +99,8 @@ def _typed(query: SessionQuery | JournalQuery) -> None:
         kind, words = _KINDS.get(f.name, (str, "text"))
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise UsageError(f"{type(query).__name__}.{f.name}: expected {words}, found {type(value).__name__}")
+        if kind is int and value not in INT_RANGE:
+            raise UsageError(f"{type(query).__name__}.{f.name}: a whole number must fit in 64 bits")
         if isinstance(value, dt.datetime) and value.utcoffset() is None:
             raise UsageError(f"{type(query).__name__}.{f.name}: {value.isoformat()} has no time zone")
         if isinstance(value, str) and "\0" in value:

@@ -256,7 +256,9 @@ WRONG_KINDS: list[tuple[str, Any, str]] = [
     ("query", lambda s, at: s.sessions(SessionQuery(limit=0)), "limit: expected at least 1"),
     ("query", lambda s, at: s.journal(JournalQuery(session="a\0b")), "session: the text holds a NUL"),
     ("run_due", lambda s, at: s.run_due("2026-03-02T09:00:00+08:00"), "now: expected a date and time with its zone"),
-    ("run_due", lambda s, at: s.run_due(at.now(), batch=0), "batch: expected a whole number of at least 1"),
+    ("run_due", lambda s, at: s.run_due(at.now(), batch=0), "batch: expected a whole number from 1 to 1,000,000"),
+    ("run_due", lambda s, at: s.run_due(at.now(), limit=-(10**5000)), "limit: .* found a number past 64 bits"),
+    ("query", lambda s, at: s.sessions(SessionQuery(limit=10**30)), "limit: a whole number must fit in 64 bits"),
     ("migrate", lambda s, at: s.migrate(None, clock=at), "no procedure 'None' in the library"),
 ]
 
