@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from sopflow.analysis.conformance.mapping import LogError, LogMapping
-from sopflow.errors import SnapshotError
+from sopflow.errors import SnapshotError, SopflowError
 from sopflow.model.limits import MAX_NESTING
 from sopflow.runtime.journal import Entry
 from sopflow.runtime.snapshot import entry_from
@@ -127,7 +127,7 @@ def _csv(path: Path) -> Iterator[Row]:
             raise LogError(f"not CSV: {exc}", source=where, row=reader.line_num) from None
 
 
-class _TooDeep(Exception):
+class _TooDeep(SopflowError):
     """A list cell nested past the limit; :func:`_csv` names its column."""
 
 
