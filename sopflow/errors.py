@@ -19,7 +19,8 @@ step at run time (tell the person at the desk)::
     │   ├── NoBranchMatched        every guarded branch was false
     │   ├── EvaluationFailed       a guard could not be evaluated on this data
     │   ├── InvariantViolated      strict mode: the step would break an invariant
-    │   └── SessionFinished        the session has already reached an outcome
+    │   ├── SessionFinished        the session has already reached an outcome
+    │   └── TimersRunaway          more timers fall due at once than one step fires (a timer cycle left long)
     ├── UsageError                 the host called sopflow wrongly (a wrong type, an unknown option)
     │   ├── ClockError             a time without a zone, or a clock asked to go backwards
     │   ├── SessionBusy            a session driven from two places at once
@@ -161,6 +162,11 @@ class InvariantViolated(RuntimeRefusal):
 
 class SessionFinished(RuntimeRefusal):
     """The session has reached its outcome; nothing more can be fired."""
+
+
+class TimersRunaway(RuntimeRefusal):
+    """More timers fall due before the step's time than one step fires: timers that go round
+    with no one acting (lint: ``timer-cycle``), left for long. Advance in smaller steps."""
 
 
 class UsageError(SopflowError):

@@ -35,6 +35,7 @@ from sopflow.errors import (
     RuntimeRefusal,
     SessionFinished,
     SopflowError,
+    TimersRunaway,
 )
 from sopflow.expr import Evaluator
 from sopflow.model.limits import INT_RANGE
@@ -118,7 +119,10 @@ def step(config: Configuration, trigger: Fire | Tick | Check, *, strict: bool = 
     run = _Run(config, strict)
     frames = config.frames
     if len(frames) > 1 or frames[0].deadlines or frames[0].promises:
-        run.due(trigger.at)
+        try:
+            run.due(trigger.at)
+        except _Refused as runaway:
+            return _runaway(run, config, trigger, runaway)
     if trigger.__class__ is Tick:
         return Move(run.config(), tuple(run.entries))
     mark = run.mark() if run.entries else None
@@ -168,6 +172,34 @@ def allowed(frames: tuple[Frame, ...] | list[Frame]) -> tuple[str, ...]:
     for frame in reversed(frames):
         seen.update(dict.fromkeys(frame.here.events))
     return tuple(seen)
+
+
+def _runaway(run: _Run, config: Configuration, trigger: Fire | Tick | Check, refused: _Refused) -> Move:
+    """The whole step refused: more timers fell due than one step fires.
+
+    Nothing of it is kept (the configuration is the one the call began with) but one
+    ``refused`` entry. It names no event, actor or data, whatever the trigger: replay
+    re-runs a refused entry as time passing, and meets the same refusal at the same instant.
+    """
+    run.rewind(None)
+    current = run.frames[-1]
+    run.entry(
+        len(run.frames) - 1,
+        trigger.at,
+        "refused",
+        source=current.state,
+        detail=_kept(f"{refused.kind.__name__}: {refused.message}"),
+    )
+    refusal = refused.kind(
+        refused.message, session_id=config.session, state=current.state, event=None, allowed=allowed(run.frames)
+    )
+    return Move(run.config(), tuple(run.entries), refusal)
+
+
+MAX_TIMERS_PER_STEP = 100_000
+"""Timers one step fires at most. Only timers that go round with no one acting, left for long,
+come near it (a one-minute cycle left for ten weeks); past it the step is refused, so a host
+advancing such a session after a long pause gets an answer, not a step that never ends."""
 
 
 # -- the rules ----------------------------------------------------------------------------------
@@ -516,6 +548,7 @@ class _Run:
         A timer that cannot move (no branch holds, a guard fails on this data)
         is journaled with the reason and spent, so it cannot block the session.
         """
+        fired = 0
         while True:
             best: tuple[dt.datetime, int, str] | None = None
             for depth, frame in enumerate(self.frames):
@@ -534,6 +567,13 @@ class _Run:
                 continue
             if best is None:
                 return
+            fired += 1
+            if fired > MAX_TIMERS_PER_STEP:
+                raise _Refused(
+                    TimersRunaway,
+                    f"more than {MAX_TIMERS_PER_STEP:,} timers fall due before {now.isoformat()}: its timers go "
+                    f"round with no one acting (lint: timer-cycle); advance in smaller steps",
+                )
             at, depth, trigger = best
             frame = self.frames[depth]
             way = frame.procedure.ir.way(frame.state, trigger)

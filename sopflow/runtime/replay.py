@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sopflow.errors import ReplayMismatch, SnapshotError
+from sopflow.errors import ReplayMismatch, SnapshotError, TimersRunaway
 from sopflow.runtime import kernel
 from sopflow.runtime.clock import ManualClock
 from sopflow.runtime.config import Check, Configuration, Fire, Tick
@@ -79,7 +79,8 @@ def replay(journal: Iterable[Entry | Mapping[str, Any]], resolve: Resolver) -> S
             # A refusal changes nothing but the count: keep the recorded entry.
             config = Configuration(config.session, config.frames, config.seq + 1)
             produced.append(entry)
-        if move.refusal is not None:
+        if move.refusal is not None and not (entry.kind == "refused" and isinstance(move.refusal, TimersRunaway)):
+            # A runaway of timers refuses the very step that met it, time passing included.
             raise ReplayMismatch(
                 f"journal.{before}: '{entry.event}' was accepted, but is refused on replay ({move.refusal.message})"
             )

@@ -282,10 +282,18 @@ class Session:
         return self.step()
 
     def advance(self, now: dt.datetime | None = None) -> list[Entry]:
-        """Fire the timers due by ``now`` (default: the clock's time); returns what happened."""
+        """Fire the timers due by ``now`` (default: the clock's time); returns what happened.
+
+        Raises :class:`~sopflow.errors.TimersRunaway`, firing none of them (the refusal is
+        journaled), when more fall due than one step fires: timers that go round with no one
+        acting, left for long. Advancing in smaller steps takes the session through.
+        """
         if now is not None and not isinstance(now, dt.datetime):
             raise ClockError(f"advance() takes a datetime, found {type(now).__name__}")
-        return list(self._drive(Tick(aware(now) if now is not None else _now(self.clock))).entries)
+        move = self._drive(Tick(aware(now) if now is not None else _now(self.clock)))
+        if move.refusal is not None:
+            raise move.refusal
+        return list(move.entries)
 
     def migrate(self, procedure: Procedure, now: dt.datetime | None = None) -> tuple[Entry, ...]:
         """Move onto ``procedure``, a newer version that says how (its ``migrate`` section).
