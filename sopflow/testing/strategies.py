@@ -32,6 +32,7 @@ from sopflow.analysis.explore import Offer, combinations, offers, start_role
 from sopflow.analysis.replay import START
 from sopflow.compile import Procedure
 from sopflow.model import FieldSpec
+from sopflow.model.limits import INT_RANGE
 from sopflow.runtime import Check, Configuration, Fire, ManualClock, Session
 from sopflow.runtime.kernel import step
 
@@ -132,8 +133,9 @@ def _data(procedure: Procedure, fields: Sequence[tuple[str, bool]]) -> st.Search
 def _of_type(spec: FieldSpec) -> st.SearchStrategy[Any]:
     kind = spec.type
     if kind == "int":
-        low = None if spec.minimum is None else math.ceil(spec.minimum)
-        high = None if spec.maximum is None else math.floor(spec.maximum)
+        # A session holds whole numbers to 64 bits, whatever the field's own bounds.
+        low = INT_RANGE.start if spec.minimum is None else max(math.ceil(spec.minimum), INT_RANGE.start)
+        high = INT_RANGE.stop - 1 if spec.maximum is None else min(math.floor(spec.maximum), INT_RANGE.stop - 1)
         return st.integers(low, high)
     if kind == "decimal":
         return st.decimals(spec.minimum, spec.maximum, allow_nan=False, allow_infinity=False, places=2).map(str)
