@@ -9,7 +9,9 @@ import pytest
 import sopflow
 from sopflow.errors import TimersRunaway
 from sopflow.runtime import kernel
+from sopflow.runtime.rehearsal import pass_time
 from sopflow.store import MemoryStore
+from sopflow.testing import ScenarioFailed, parse_scenario, run_scenario
 
 LOOP = """
 sopflow: 1
@@ -81,3 +83,23 @@ def test_a_store_worker_reports_the_session_and_writes_nothing() -> None:
     assert (0, [session.id]) == (report.sessions, [sid for sid, _ in report.failed])
     assert "TimersRunaway" in report.failed[0][1]
     assert 1 == store.row(session.id).seq
+
+
+def test_a_rehearsal_waiting_too_long_is_refused_before_anything_happens() -> None:
+    """Stepping deadline by deadline through millions of passes never ended; now nothing moves, clock included."""
+    session = started()
+    clock = session.clock
+    assert isinstance(clock, sopflow.ManualClock)
+    before = (session.snapshot(), clock.now())
+    with pytest.raises(TimersRunaway):
+        list(pass_time(session, clock, START + dt.timedelta(days=36500)))
+    assert before == (session.snapshot(), clock.now())
+    assert 30 == sum(1 for batch in pass_time(session, clock, START + dt.timedelta(minutes=30)) for _ in batch)
+
+
+def test_a_scenario_waiting_too_long_fails_at_its_wait() -> None:
+    scenario = parse_scenario(
+        "scenario: long pause\nprocedure: t.loop\nstart: {role: desk}\nsteps:\n  - wait: 36500 days\n"
+    )
+    with pytest.raises(ScenarioFailed, match="wait: expected 36500 days to pass, found TimersRunaway"):
+        run_scenario(scenario, sopflow.load_string(LOOP), "en")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from sopflow.calendar import Calendar
 from sopflow.compile import Procedure
 from sopflow.diagnostics import Diagnostic
-from sopflow.errors import DefinitionError, RuntimeRefusal
+from sopflow.errors import DefinitionError, RuntimeRefusal, TimersRunaway
 from sopflow.io.positions import Path
 from sopflow.library import Library
 from sopflow.model import parse_until
@@ -167,7 +167,7 @@ class _Run:
         self.recorder.record(self.session, 0, self.session.journal)
         for number, step in enumerate(self.scenario.steps, 1):
             at: Path = ("steps", number - 1)
-            mismatches = self.wait(number, step) if isinstance(step, WaitStep) else self.fire(number, step, at)
+            mismatches = self.wait(number, step, at) if isinstance(step, WaitStep) else self.fire(number, step, at)
             if not mismatches and step.expect is not None:
                 mismatches = self.expect(step.expect, (*at, "expect"))
             if mismatches:
@@ -213,15 +213,18 @@ class _Run:
             return [Mismatch("refused", expected, _first_difference(before, after, self.private), where)]
         return []
 
-    def wait(self, number: int, step: WaitStep) -> list[Mismatch]:
+    def wait(self, number: int, step: WaitStep, at: Path) -> list[Mismatch]:
         """Advance to each deadline in turn, so every timer's entry shows the state it led to."""
         session, clock = self.session, self.clock
         began = clock.now()
         hours = self.procedure.resolved.spec.hours  # check_scenario made sure working time has some
         until = self.calendar.until(began, parse_until(step.wait), hours)
         self.recorder.wait(session, number, began, step.wait)
-        for entries in pass_time(session, clock, until):
-            self.recorder.record(session, number, entries)
+        try:
+            for entries in pass_time(session, clock, until):
+                self.recorder.record(session, number, entries)
+        except TimersRunaway as exc:  # timers that go round, waited on for too long
+            return [Mismatch("wait", f"{step.wait} to pass", _refusal(exc), (*at, "wait"))]
         return []
 
     # -- expectations --------------------------------------------------------------------------
