@@ -9,6 +9,28 @@ import pytest
 import sopflow
 
 FIXTURES = Path(__file__).parent / "fixtures"
+TIMER_LOOP = """
+sopflow: 1
+procedure:
+  id: t.loop
+  version: 1
+  title: {en: Loop}
+  languages: [en]
+  roles: {desk: {title: {en: desk}}}
+  initial: waiting
+  states:
+    waiting:
+      role: desk
+      timers:
+        remind: {after: 1 minute, to: BACK}
+      on:
+        done: finished
+    other:
+      role: desk
+      OTHER
+    finished: {final: completed}
+"""
+"""A procedure whose first state's timer leads to BACK; OTHER is the rest of the second state."""
 
 
 @pytest.fixture(scope="session")

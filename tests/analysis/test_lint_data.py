@@ -7,6 +7,7 @@ import pytest
 import sopflow
 from sopflow.analysis import lint
 from sopflow.errors import InvalidEventData
+from tests.conftest import TIMER_LOOP
 
 DESK = """
 sopflow: 1
@@ -97,27 +98,7 @@ def test_staying_without_to_is_not_flagged() -> None:
     assert [] == findings(TIMED.replace("WAY", "{title: {en: ping}}"), "restarts-timers")
 
 
-LOOP = """
-sopflow: 1
-procedure:
-  id: t.loop
-  version: 1
-  title: {en: Loop}
-  languages: [en]
-  roles: {desk: {title: {en: desk}}}
-  initial: waiting
-  states:
-    waiting:
-      role: desk
-      timers:
-        remind: {after: 1 minute, to: BACK}
-      on:
-        done: finished
-    other:
-      role: desk
-      OTHER
-    finished: {final: completed}
-"""
+LOOP = TIMER_LOOP
 ROUND = "on: {done: finished}\n      timers: {back: {after: 2 minutes, to: waiting}}"
 
 

@@ -12,27 +12,11 @@ from sopflow.runtime import kernel
 from sopflow.runtime.rehearsal import pass_time
 from sopflow.store import MemoryStore
 from sopflow.testing import ScenarioFailed, parse_scenario, run_scenario
+from tests.conftest import TIMER_LOOP
 
-LOOP = """
-sopflow: 1
-procedure:
-  id: t.loop
-  version: 1
-  title: {en: Loop}
-  languages: [en]
-  roles: {desk: {title: {en: desk}}}
-  initial: waiting
-  states:
-    waiting:
-      role: desk
-      timers: {remind: {after: 1 minute, to: other}}
-      on: {done: finished}
-    other:
-      role: desk
-      timers: {back: {after: 1 minute, to: waiting}}
-      on: {done: finished}
-    finished: {final: completed}
-"""
+LOOP = TIMER_LOOP.replace("BACK", "other").replace(
+    "OTHER", "on: {done: finished}\n      timers: {back: {after: 1 minute, to: waiting}}"
+)
 START = dt.datetime(2026, 3, 2, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
