@@ -13,7 +13,7 @@ from typing import Any
 
 from sopflow.compile import Procedure
 from sopflow.errors import UsageError
-from sopflow.model.limits import INT_RANGE
+from sopflow.model.values import short
 
 
 def procedure_arg(value: object) -> Procedure:
@@ -24,13 +24,7 @@ def procedure_arg(value: object) -> Procedure:
 
 def count_arg(name: str, value: object, least: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        shown = (
-            type(value).__name__
-            if not isinstance(value, int)
-            else str(value)
-            if value in INT_RANGE
-            else "a number past 64 bits"
-        )
+        shown = short(value) if isinstance(value, int) else type(value).__name__
         raise UsageError(f"{name}: expected a whole number of at least {least}, found {shown}")
     return value
 

@@ -226,7 +226,7 @@ def explore(
         if parent is not None:
             space.moves.append((parent, found, action, taken))
 
-    for action in _starts(procedure, domains):
+    for action in _starts(procedure):
         try:
             move = start(procedure, session="explore", at=NOW, role=action.role or "", data=action.payload(), lang="en")
         except SopflowError:
@@ -251,18 +251,10 @@ def explore(
 
 
 class _Domains:
-    """Field domains per procedure, and the event moves of each place the frames stand, once per exploration."""
+    """The event moves of each place the frames stand, once per exploration (field domains are the procedure's)."""
 
     def __init__(self) -> None:
-        self.cache: dict[tuple[str, int], dict[str, list[Any]]] = {}
         self._events: dict[tuple[Any, ...], tuple[tuple[Action, Fire], ...]] = {}
-
-    def of(self, procedure: Procedure) -> dict[str, list[Any]]:
-        k = (procedure.id, procedure.version)
-        found = self.cache.get(k)
-        if found is None:
-            found = self.cache[k] = field_domains(procedure)
-        return found
 
     def events(self, frames: tuple[Frame, ...]) -> tuple[tuple[Action, Fire], ...]:
         """Every event by every role with every data combination: it depends on the states alone.
@@ -279,7 +271,7 @@ class _Domains:
                 if offer.way is None:
                     continue  # checklist items depend on what is ticked: tried where they stand
                 event, role = offer.name, offer.role
-                for data in combinations(offer.way.data, self.of(offer.frame.procedure)):
+                for data in combinations(offer.way.data, field_domains(offer.frame.procedure)):
                     moves.append((Action("fire", event, role, data), Fire(event, role, NOW, None, _thawed(data))))
             found = self._events[k] = tuple(moves)
         return found
@@ -338,10 +330,10 @@ def start_role(procedure: Procedure) -> str:
     return next(iter(procedure.roles), "")
 
 
-def _starts(procedure: Procedure, domains: _Domains) -> Iterator[Action]:
+def _starts(procedure: Procedure) -> Iterator[Action]:
     role = start_role(procedure)
     fields = [(name, required) for name, required in procedure.start_data]
-    for data in combinations(fields, domains.of(procedure)):
+    for data in combinations(fields, field_domains(procedure)):
         yield Action("start", procedure.id, role, data)
 
 

@@ -51,29 +51,29 @@ def coerce(spec: FieldSpec, value: Any) -> Any:
     if type(value) is _EXACT.get(kind):
         # Already exactly the type (not a subclass): nothing for pydantic to do.
         if kind == "int" and value not in INT_RANGE:
-            raise ValueError(f"expected a whole number that fits in 64 bits, found {_short(value)}")
+            raise ValueError(f"expected a whole number that fits in 64 bits, found {short(value)}")
         return _within(spec, value) if spec.bounded else value
     if kind == "enum":
         # An enum is a closed set of words: membership is the whole check.
         if isinstance(value, str) and value in (spec.values or ()):
             return value
-        raise ValueError(f"expected one of {', '.join(spec.values or ())}, found {_short(value)}")
+        raise ValueError(f"expected one of {', '.join(spec.values or ())}, found {short(value)}")
     if kind == "list[str]" and type(value) is list and all(type(v) is str for v in value):
         return list(value)  # what pydantic would return: a copy, so the host's list stays its own
     try:
         found = _zoned(kind, adapter(kind).validate_python(value))
     except ValidationError as exc:
         detail = exc.errors(include_url=False)[0]["msg"]
-        raise ValueError(f"expected {spec.type}, found {_short(value)} ({detail})") from None
+        raise ValueError(f"expected {spec.type}, found {short(value)} ({detail})") from None
     return _within(spec, found) if spec.bounded else found
 
 
 def _within(spec: FieldSpec, value: Any) -> Any:
     """A number inside the field's ``minimum`` and ``maximum``, or a ValueError saying which it is not."""
     if spec.minimum is not None and value < spec.minimum:
-        raise ValueError(f"expected at least {spec.minimum}, found {_short(value)}")
+        raise ValueError(f"expected at least {spec.minimum}, found {short(value)}")
     if spec.maximum is not None and value > spec.maximum:
-        raise ValueError(f"expected at most {spec.maximum}, found {_short(value)}")
+        raise ValueError(f"expected at most {spec.maximum}, found {short(value)}")
     return value
 
 
@@ -120,9 +120,9 @@ def _zoned(kind: str, value: Any) -> Any:
     return value
 
 
-def _short(value: Any, limit: int = 40) -> str:
+def short(value: Any, limit: int = 40) -> str:
     """A value as quoted in a message, cut so that a huge input cannot make a huge message."""
     if value.__class__ is int and value not in INT_RANGE:
-        return "a number of more than 64 bits"  # past 4,300 digits Python will not even write it out
+        return "a number past 64 bits"  # past 4,300 digits Python will not even write it out
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -28,6 +28,7 @@ from sopflow.errors import (
 )
 from sopflow.library import Library
 from sopflow.model.limits import INT_RANGE
+from sopflow.model.values import short
 from sopflow.runtime import Clock, Entry, ManualClock, Session, Step
 from sopflow.runtime.session import START_OPTIONS, Listener, refuse_unknown
 from sopflow.store.rows import JournalQuery, SessionQuery, SessionRow, Written, micros, written
@@ -77,13 +78,6 @@ class MigrationReport(NamedTuple):
 
     moved: int
     pinned: tuple[tuple[str, str], ...] = ()
-
-
-def _shown(value: object) -> str:
-    """A value quoted in a message, short, and never a number too long to write out."""
-    if isinstance(value, int) and not isinstance(value, bool) and value not in INT_RANGE:
-        return "a number past 64 bits"
-    return repr(value)[:60]
 
 
 def _session_id(session_id: object) -> None:
@@ -246,9 +240,9 @@ class Store(ABC):
             raise UsageError(f"now: expected a date and time with its zone, found {type(now).__name__} {now!r}"[:120])
         clock = ManualClock(now)
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 1_000_000:
-            raise UsageError(f"batch: expected a whole number from 1 to 1,000,000, found {_shown(batch)}")
+            raise UsageError(f"batch: expected a whole number from 1 to 1,000,000, found {short(batch)}")
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit not in INT_RANGE):
-            raise UsageError(f"limit: expected a whole number of at least 0, or None, found {_shown(limit)}")
+            raise UsageError(f"limit: expected a whole number of at least 0, or None, found {short(limit)}")
         if limit is not None and limit < 0:
             raise UsageError(f"limit: expected a whole number of at least 0, or None, found {limit}")
         advanced = entries = 0

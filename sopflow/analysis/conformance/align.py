@@ -101,7 +101,6 @@ class Aligner:
         self._offered_events: dict[tuple[Any, ...], tuple[tuple[str, tuple[str, ...]], ...]] = {}
         self.complete = complete
         self.limit = limit
-        self._domains: dict[tuple[str, int], dict[str, list[Any]]] = {}
         self.read = words.read
         """Fields a guard, invariant or call reads: the data a message about a guard shows."""
 
@@ -508,18 +507,11 @@ class Aligner:
                     data[name] = value
             except ValueError:
                 continue
-        domains = self._domains_of(procedure)
+        domains = field_domains(procedure)
         for name, required in procedure.start_data:
             if required and data.get(name) is None:
                 data[name] = domains.get(name, ["x"])[0]
         return data
-
-    def _domains_of(self, procedure: Procedure) -> dict[str, list[Any]]:
-        k = (procedure.id, procedure.version)
-        domains = self._domains.get(k)
-        if domains is None:
-            domains = self._domains[k] = field_domains(procedure)
-        return domains
 
     def _combinations(
         self, procedure: Procedure, way: WayIR, given: Mapping[str, Any], every: bool = False
@@ -528,7 +520,7 @@ class Aligner:
 
         ``every``: optional fields too (an inserted event may have to bring what its state requires).
         """
-        domains = self._domains_of(procedure)
+        domains = field_domains(procedure)
         names = [n for n, required in way.data if every or required or n in given]
         choices = [domains.get(n, ["x"]) for n in names]
         for count, values in enumerate(itertools.product(*choices)):
