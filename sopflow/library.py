@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Never
 
+from sopflow import library_cache
 from sopflow.calendar import Calendar
 from sopflow.check import CheckedLibrary, check_documents
 from sopflow.check.library import newest_versions
@@ -21,7 +22,7 @@ from sopflow.check.semantic import final_outcomes
 from sopflow.compile import Procedure, compile_procedure
 from sopflow.diagnostics import Diagnostic
 from sopflow.errors import ProcedureInvalid, SnapshotError, UnknownProcedure, UsageError
-from sopflow.io import LoadedDocument, load_file, load_text
+from sopflow.io import LoadedDocument, load_bytes, load_file, load_text
 from sopflow.io.collector import collector_paused
 from sopflow.model import Targets
 from sopflow.runtime import Clock, Entry, Listener, Session, replay
@@ -199,16 +200,37 @@ class Library:
         return entry.redacted(procedure.private, procedure.fields)
 
 
-def load_library(*paths: str | Path, calendar: Calendar | None = None) -> Library:
+def load_library(*paths: str | Path, calendar: Calendar | None = None, cache: bool = True) -> Library:
     """Load every procedure and policy below ``paths`` (default: the bundled library).
 
     ``calendar`` is the deployment's: its time zone, public holidays and named opening
     hours (default: :class:`~sopflow.calendar.Calendar`'s, mainland China with the hours the
     source documents name).
+
+    A library that loads without error is kept compiled in the user's cache folder, and the
+    next process that loads exactly the same files takes it from there (see
+    :mod:`sopflow.library_cache`); ``cache=False``, or ``SOPFLOW_NO_CACHE=1`` in the
+    environment, always loads afresh. Either way the result is the same library.
     """
+    if not isinstance(cache, bool):
+        raise UsageError(f"cache: expected True or False, found {type(cache).__name__}")
     files = collect(paths or (bundled_path(),))
+    calendar = calendar if calendar is not None else Calendar()
+    folder = library_cache.cache_dir() if cache else None
     with collector_paused():  # loading makes no cycles worth collecting; see sopflow.io.collector
-        return Library.from_documents([load_file(f) for f in files], calendar)
+        if folder is None:
+            return Library.from_documents([load_file(f) for f in files], calendar)
+        try:
+            read = [(str(f), f.read_bytes()) for f in files]
+        except OSError:  # reported, with the file's name, by the load that follows
+            return Library.from_documents([load_file(f) for f in files], calendar)
+        name = library_cache.entry_name(read, calendar)
+        kept = library_cache.read(folder, name, calendar)
+        if isinstance(kept, Library):
+            return kept
+        library = Library.from_documents([load_bytes(f, raw) for f, raw in read], calendar)
+        library_cache.write(folder, name, library, calendar)
+        return library
 
 
 def load_string(text: str, *more: str, source: str = "<string>", calendar: Calendar | None = None) -> Library:

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import sopflow
+
+# Compiled libraries go to a folder of this run's own, never the user's cache: every test
+# (and every process a test starts) loads through the cache, from empty.
+CACHE = Path(tempfile.mkdtemp(prefix="sopflow-test-cache-"))
+os.environ["SOPFLOW_CACHE_DIR"] = str(CACHE)
+os.environ.pop("SOPFLOW_NO_CACHE", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_folder() -> Iterator[None]:
+    yield
+    shutil.rmtree(CACHE, ignore_errors=True)
+
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TIMER_LOOP = """

@@ -12,15 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import holidays
-from holidays.registry import EntityLoader
 
 from sopflow.calendar.hours import Hours
 from sopflow.errors import UsageError
 from sopflow.model import TimeOfDay, Wait
+
+if TYPE_CHECKING:
+    import holidays
 
 DEFAULT_HOURS: Mapping[str, str] = {
     "letters_and_visits": "Mon-Fri 08:00-16:00 except holidays",
@@ -30,7 +30,19 @@ DEFAULT_HOURS: Mapping[str, str] = {
 }
 """The hours the source documents name, for a deployment that gives none of its own."""
 
-_REGIONS = frozenset(EntityLoader.get_country_codes())
+KNOWN_REGIONS = frozenset({"CN", "HK"})
+"""The regions the source documents work in; a test holds them to the holidays package's registry."""
+
+
+def _known_region(region: str) -> bool:
+    """Whether the holidays package knows ``region``, asking it only for a region not in the sources:
+    importing it takes tens of milliseconds, paid at the first working-day question instead."""
+    if region in KNOWN_REGIONS:
+        return True
+    from holidays.registry import EntityLoader
+
+    return region in EntityLoader.get_country_codes()
+
 
 _SEARCH_DAYS = 3660
 """Ten years: a calendar with no working day in that long is a mistake, not a long holiday."""
@@ -92,9 +104,11 @@ class Calendar:
             # The registry names every region without importing one; building a region's
             # holidays imports the whole country table (tens of milliseconds), so that waits
             # for the first working-day question, unless a subdivision needs checking now.
-            if region not in _REGIONS:
+            if not _known_region(region):
                 raise UsageError(f"the holidays package knows no region '{region}' (try 'CN' or 'HK')")
             if subdivision is not None:
+                import holidays
+
                 try:
                     holidays.country_holidays(region, subdiv=subdivision)
                 except NotImplementedError as exc:
@@ -146,6 +160,8 @@ class Calendar:
     def _holidays(self) -> holidays.HolidayBase | None:
         if self.region is None:
             return None
+        import holidays
+
         return holidays.country_holidays(self.region, subdiv=self.subdivision)
 
     def __repr__(self) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
@@ -10,7 +12,7 @@ from sopflow.calendar import Calendar
 from sopflow.check.resolve import Resolved
 from sopflow.compile.ir import IR, BranchIR, CallIR, ChecklistIR, Deadline, PromiseIR, RuleIR, StateIR, WayIR, WayKind
 from sopflow.expr import Evaluator, compile_expression, names_in, parse
-from sopflow.model import LEVEL_SEPARATOR, RESUME, Call, Event, FieldTime, Promise, State, Timer
+from sopflow.model import LEVEL_SEPARATOR, RESUME, Call, Event, FieldTime, Promise, State, TimeOfDay, Timer, Wait
 
 
 def _expr(text: str) -> Evaluator:
@@ -159,14 +161,12 @@ class _Builder:
         calendar, hours = self.calendar, timer.hours or self.r.spec.hours
         moment = timer.by if isinstance(timer, Promise) else timer.at
         if isinstance(moment, FieldTime):
-            name = moment.field
-            return lambda at, data: data.get(name)
+            return partial(_in_field, moment.field)
         if moment is not None:
-            clock = moment
-            return lambda at, data: calendar.moment(at, clock, hours)
+            return partial(_at_moment, calendar, moment, hours)
         wait = timer.within if isinstance(timer, Promise) else timer.after
         assert wait is not None  # a timer has 'after' or 'at' (the model checks)
-        return lambda at, data: calendar.add(at, wait, hours)
+        return partial(_after_wait, calendar, wait, hours)
 
     def promises(self, states: Mapping[str, StateIR]) -> tuple[PromiseIR, ...]:
         def levels(bases: list[str]) -> frozenset[str]:
@@ -263,3 +263,19 @@ def _reads_state(r: Resolved) -> bool:
 def build_ir(resolved: Resolved, outcomes_of: dict[str, set[str]], calendar: Calendar) -> IR:
     """The IR table of one checked procedure, its calendar timers bound to ``calendar``."""
     return _Builder(resolved, outcomes_of, calendar).build()
+
+
+# A deadline is a partial of one of these (not a closure), so a compiled procedure can be
+# pickled into the library cache with its calendar left out and given back.
+
+
+def _in_field(name: str, at: dt.datetime, data: Mapping[str, Any]) -> Any:
+    return data.get(name)
+
+
+def _at_moment(calendar: Calendar, moment: TimeOfDay, hours: str | None, at: dt.datetime, data: Any) -> dt.datetime:
+    return calendar.moment(at, moment, hours)
+
+
+def _after_wait(calendar: Calendar, wait: Wait, hours: str | None, at: dt.datetime, data: Any) -> dt.datetime:
+    return calendar.add(at, wait, hours)

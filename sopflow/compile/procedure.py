@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
-
-from transitions import Machine
+from typing import TYPE_CHECKING, Any
 
 from sopflow.calendar import Calendar
 from sopflow.check.resolve import Resolved
 from sopflow.compile.build import build_ir
 from sopflow.compile.ir import IR
-from sopflow.compile.machine import build_machine
 from sopflow.expr import Evaluator, compile_expression, parse
 from sopflow.model import Citation, FieldSpec, Role, Text, Tip
 from sopflow.model import Procedure as ProcedureSpec
 from sopflow.model.values import coerce
+
+if TYPE_CHECKING:
+    from transitions import Machine
 
 
 @dataclass(frozen=True)
@@ -65,12 +65,18 @@ class Procedure:
     """Per-procedure caches of the runtime (a state's event options by language): they live and die
     with the procedure, so a library of a thousand procedures never thrashes a shared cache."""
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (into the library cache) without its memo: caches are rebuilt where they are used."""
+        return self.__dict__ | {"memo": {}}
+
     @property
     def machine(self) -> Machine:
         """The shared transitions machine, built from the IR the first time a strict session or a
         diagram asks: most hosts never need it, and it is the largest part of a compiled procedure."""
         built: Machine | None = self.memo.get("machine")
         if built is None:
+            from sopflow.compile.machine import build_machine  # transitions is imported when first needed
+
             built = self.memo["machine"] = build_machine(self.ir)
         return built
 

@@ -10,6 +10,7 @@ import operator
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sopflow.errors import EvaluationFailed
 from sopflow.expr.nodes import Binary, BoolOp, Call, Chain, Compare, Const, ListOf, Node, Unary, Var
@@ -30,8 +31,31 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
+_SOURCES: WeakKeyDictionary[Evaluator, Node] = WeakKeyDictionary()
+
+
 def compile_expression(node: Node) -> Evaluator:
-    """Build the evaluator of a parsed (and type-checked) expression."""
+    """Build the evaluator of a parsed (and type-checked) expression.
+
+    The closure remembers the expression it came from (see :func:`source_of`): a closure
+    cannot be pickled, but a cached library can keep the expression and compile it again.
+    """
+    evaluator = _compile(node)
+    _SOURCES[evaluator] = node
+    return evaluator
+
+
+def source_of(evaluator: object) -> Node | None:
+    """The expression :func:`compile_expression` built ``evaluator`` from (``None`` for any other object)."""
+    if not callable(evaluator):
+        return None
+    try:
+        return _SOURCES.get(evaluator)
+    except TypeError:  # not weakly referenceable, so not one of ours
+        return None
+
+
+def _compile(node: Node) -> Evaluator:
     if isinstance(node, Const):
         value = node.value
         return lambda ctx: value
@@ -39,27 +63,27 @@ def compile_expression(node: Node) -> Evaluator:
         name = node.name
         return lambda ctx: ctx.get(name)
     if isinstance(node, ListOf):
-        items = [compile_expression(i) for i in node.items]
+        items = [_compile(i) for i in node.items]
         return lambda ctx: [i(ctx) for i in items]
     if isinstance(node, Unary):
-        operand = compile_expression(node.operand)
+        operand = _compile(node.operand)
         if node.op == "not":
             return lambda ctx: not operand(ctx)
         return lambda ctx: -_number(operand(ctx), "-")
     if isinstance(node, Binary):
-        return _binary(node.op, compile_expression(node.left), compile_expression(node.right))
+        return _binary(node.op, _compile(node.left), _compile(node.right))
     if isinstance(node, BoolOp):
-        operands = [compile_expression(o) for o in node.operands]
+        operands = [_compile(o) for o in node.operands]
         if node.op == "and":
             return lambda ctx: all(o(ctx) for o in operands)
         return lambda ctx: any(o(ctx) for o in operands)
     if isinstance(node, Compare):
-        return _compare(node.op, compile_expression(node.left), compile_expression(node.right))
+        return _compare(node.op, _compile(node.left), _compile(node.right))
     if isinstance(node, Chain):
-        parts = [compile_expression(p) for p in node.parts]
+        parts = [_compile(p) for p in node.parts]
         return lambda ctx: all(p(ctx) for p in parts)
     if isinstance(node, Call):
-        arg = compile_expression(node.args[0])
+        arg = _compile(node.args[0])
         return lambda ctx: len(_present(arg(ctx), "len()"))
     raise TypeError(f"cannot compile {node!r}")  # pragma: no cover - parse() allowlists
 

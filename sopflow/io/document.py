@@ -70,12 +70,17 @@ def _load(text: str, source: str, reread: Callable[[], str | None] | None = None
 
 def load_file(path: str | FsPath) -> LoadedDocument:
     """Read one file as UTF-8 and load it; unreadable files become diagnostics too."""
-    p = FsPath(path)
     try:
-        raw = p.read_bytes()
+        raw = FsPath(path).read_bytes()
     except OSError as exc:
         diagnostic = Diagnostic("error", "io", f"cannot read file: {exc.strerror or exc}", str(path))
         return LoadedDocument(str(path), None, Positions(str(path)), (diagnostic,))
+    return load_bytes(path, raw)
+
+
+def load_bytes(path: str | FsPath, raw: bytes) -> LoadedDocument:
+    """Load a file's bytes, read already (to be hashed, say); ``path`` is where they came from."""
+    p = FsPath(path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -148,7 +148,7 @@ def _parse(
         # Without a way to read it again the text is kept compressed: positions are rarely asked
         # for, and the text would be the largest thing a loaded library holds per procedure.
         again = reread if reread is not None else partial(_unpack, zlib.compress(text.encode("utf-8"), 1))
-        return data, Positions(source, later=lambda: _marks(kind, again(), source)), []
+        return data, Positions(source, later=partial(_marks_later, kind, again, source)), []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -162,6 +162,12 @@ def _parse(
         return None, Positions(source), [Diagnostic("error", "yaml", "invalid YAML: values nest too deeply", source)]
     finally:
         loader.dispose()
+
+
+def _marks_later(kind: Any, again: Callable[[], str | None], source: str) -> Marks:
+    """The positions of a document worked out when first asked for (a plain function, so that a
+    cached library can keep the promise)."""
+    return _marks(kind, again(), source)
 
 
 def _unreadable(exc: yaml.reader.ReaderError, text: str, source: str) -> Diagnostic:

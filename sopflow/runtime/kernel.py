@@ -21,7 +21,6 @@ from typing import Any
 
 from sopflow.compile import BranchIR, CallIR, Procedure, WayIR
 from sopflow.compile.ir import select
-from sopflow.compile.machine import fire as machine_fire
 from sopflow.errors import (
     ChecklistIncomplete,
     EngineDisagreement,
@@ -688,6 +687,8 @@ def _check_invariants(procedure: Procedure, state: str, data: Mapping[str, Any],
 
 def _cross_check(frame: Frame, way: WayIR, ctx: Mapping[str, Any], branch: BranchIR) -> None:
     """Strict sessions also run the step on the transitions machine; the two must agree."""
+    from sopflow.compile.machine import fire as machine_fire  # only strict sessions import transitions
+
     target, done, taken = machine_fire(frame.procedure.machine, frame.state, way.trigger, ctx)
     if not done or target != branch.target or (taken or way.branches[0]) is not branch:
         raise EngineDisagreement(

@@ -24,7 +24,7 @@ from typing_extensions import TypedDict
 from sopflow.compile import Procedure
 from sopflow.errors import SnapshotError, SopflowError
 from sopflow.model.limits import INT_RANGE
-from sopflow.model.values import from_json
+from sopflow.model.values import from_json, short
 from sopflow.runtime.config import EMPTY, NO_TICKS, Configuration, Frame
 from sopflow.runtime.journal import Entry, json_problem, jsonable
 
@@ -320,7 +320,8 @@ def entry_of(record: EntryRecord, where: str) -> Entry:
         for key, value in (values or {}).items():
             problem = json_problem(value)
             if problem is not None:
-                raise SnapshotError(f"{where}.{part}.{key}: {problem}")
+                name = key if isinstance(key, str) and key.isidentifier() else short(key)  # a key may be anything
+                raise SnapshotError(f"{where}.{part}.{name}: {problem}")
     try:
         return Entry.from_dict(record)
     except (KeyError, TypeError, ValueError):

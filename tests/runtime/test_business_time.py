@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -46,6 +48,31 @@ def test_a_calendar_that_cannot_be_is_refused_when_it_is_built(options: dict[str
     """The region is checked against the holidays registry at once, though its holidays load at first use."""
     with pytest.raises(UsageError, match=words):
         Calendar(**options)
+
+
+def test_the_regions_taken_on_trust_are_regions_the_holidays_package_knows() -> None:
+    """The calendar names CN and HK valid without importing holidays; holidays must agree."""
+    from holidays.registry import EntityLoader
+
+    from sopflow.calendar.calendar import KNOWN_REGIONS
+
+    assert KNOWN_REGIONS <= set(EntityLoader.get_country_codes())
+
+
+def test_holidays_and_transitions_wait_for_the_first_question_that_needs_them() -> None:
+    """A host that loads, starts and steps pays for neither; a working-day question imports holidays."""
+    code = (
+        "import sys, datetime as dt, sopflow\n"
+        "lib = sopflow.load_library()\n"
+        "s = lib.start('business.release_tenant', clock=sopflow.ManualClock('2026-03-02T09:00:00+08:00'), "
+        "role='front_desk', data={'estate_name': 'Harbour View'})\n"
+        "s.step('en'); s.fire('id_copied', role='front_desk', data={'tenant_id_copy': 'scan-001'})\n"
+        "print(sorted(m for m in ('holidays', 'transitions') if m in sys.modules))\n"
+        "lib.calendar.is_working_day(dt.date(2026, 1, 4), 'office')\n"
+        "print(sorted(m for m in ('holidays', 'transitions') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert (done.stderr, done.stdout) == ("", "[]\n['holidays']\n")
 
 
 @pytest.mark.parametrize(

@@ -394,12 +394,12 @@ def test_strict_sessions_cross_check_the_transitions_machine(
     library: sopflow.Library, clock: sopflow.ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """In strict mode every step also runs on the transitions machine; a disagreement is an error."""
+    from sopflow.compile import machine
     from sopflow.errors import EngineDisagreement
-    from sopflow.runtime import kernel
 
     session = library.start("test.release", clock=clock, role="front_desk", strict=True)
     session.fire("id_copied", role="front_desk", data={"id_copy": "x"})
-    monkeypatch.setattr(kernel, "machine_fire", lambda *args: ("no_consent", True, None))
+    monkeypatch.setattr(machine, "fire", lambda *args: ("no_consent", True, None))
     with pytest.raises(EngineDisagreement, match="the transitions machine went to 'no_consent'"):
         session.fire("checked", role="front_desk")
 

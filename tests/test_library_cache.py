@@ -1,0 +1,217 @@
+"""The compiled-library cache: the same library as a fresh load, never a stale or a foreign one."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sopflow
+from sopflow import library_cache
+from sopflow.analysis.explore import explore
+from sopflow.calendar import Calendar
+from sopflow.library import Library
+from tests.conftest import FIXTURES, drive_to_owner_call
+
+CLOCK_AT = "2026-03-02T09:00:00+08:00"
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder of the test's own, and the fixture procedures copied where the test may edit them."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(library_cache.DIR_VARIABLE, str(cache))
+    shutil.copytree(FIXTURES, tmp_path / "procedures")
+    return cache
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.library"))
+
+
+def no_compiling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From here on, a load that checks and compiles fails the test."""
+
+    def refuse(*args: object, **kwargs: object) -> Library:
+        raise AssertionError("compiled again instead of taken from the cache")
+
+    monkeypatch.setattr(Library, "from_documents", refuse)
+
+
+def journey(library: sopflow.Library) -> list[dict[str, object]]:
+    clock = sopflow.ManualClock(CLOCK_AT)
+    session = library.start(
+        "test.release", clock=clock, role="front_desk", data={"unit": "3-1201"}, lang="en", session_id="s-1"
+    )
+    drive_to_owner_call(session)
+    clock.advance("20 minutes")  # the owner does not answer: the call's timer fires
+    session.advance()
+    return [library.redact(e) for e in session.journal] + [session.snapshot(), {"say": session.step().say}]
+
+
+def test_a_second_load_is_the_first_one_taken_from_the_cache(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No check, no compile; the same procedures, findings, positions, sessions and state space."""
+    procedures = folder.parent / "procedures"
+    fresh = sopflow.load_library(procedures)
+    no_compiling(monkeypatch)
+    kept = sopflow.load_library(procedures)
+    assert len(entries(folder)) == 1
+    assert (list(kept), [kept.versions(p) for p in kept]) == (list(fresh), [fresh.versions(p) for p in fresh])
+    assert kept.warnings == fresh.warnings
+    located = [(d.source, d.positions.locate(["procedure", "states"])) for d in kept.checked.documents]
+    assert located == [(d.source, d.positions.locate(["procedure", "states"])) for d in fresh.checked.documents]
+    assert None not in [where for _, where in located]
+    assert journey(kept) == journey(fresh)
+    spaces = [(explore(kept[p]), explore(fresh[p])) for p in kept]
+    assert [(len(a.nodes), a.steps, a.arrows) for a, _ in spaces] == [
+        (len(b.nodes), b.steps, b.arrows) for _, b in spaces
+    ]
+    assert kept["test.release"].callees["test.owner_call"] is kept["test.owner_call"]
+
+
+def test_strict_sessions_build_their_machine_on_a_cached_library(folder: Path) -> None:
+    procedures = folder.parent / "procedures"
+    sopflow.load_library(procedures)
+    kept = sopflow.load_library(procedures)
+    session = kept.start("test.release", clock=sopflow.ManualClock(CLOCK_AT), role="front_desk", strict=True)
+    assert "check_id" == session.fire("id_copied", role="front_desk", data={"id_copy": "x"}).state
+
+
+def test_an_edited_file_is_loaded_afresh(folder: Path) -> None:
+    procedures = folder.parent / "procedures"
+    sopflow.load_library(procedures)
+    release = procedures / "release.yaml"
+    release.write_text(release.read_text(encoding="utf-8").replace("Tenant release", "Tenant move-out"), "utf-8")
+    edited = sopflow.load_library(procedures)
+    assert edited["test.release"].title["en"] == "Tenant move-out"
+    assert len(entries(folder)) == 2
+
+
+def test_the_library_given_back_counts_on_the_calendar_passed_in(folder: Path) -> None:
+    """The calendar is not stored: each load binds the one it is given; other hours, another entry."""
+    procedures = folder.parent / "procedures"
+    first, second = Calendar(zone="Asia/Hong_Kong", region="HK"), Calendar(zone="Asia/Hong_Kong", region="HK")
+    sopflow.load_library(procedures, calendar=first)
+    kept = sopflow.load_library(procedures, calendar=second)
+    assert (kept.calendar is second, len(entries(folder))) == (True, 1)
+    sopflow.load_library(procedures, calendar=Calendar(hours={"office": "Mon-Sat 09:00-18:00", "x": "24h"}))
+    assert len(entries(folder)) == 2
+
+
+def test_a_damaged_entry_is_loaded_afresh_and_replaced(folder: Path) -> None:
+    procedures = folder.parent / "procedures"
+    sopflow.load_library(procedures)
+    (entry,) = entries(folder)
+    whole = entry.read_bytes()
+    entry.write_bytes(whole[: len(whole) // 2])
+    assert len(sopflow.load_library(procedures)) == 3
+    assert entry.read_bytes() == whole
+
+
+class _Planted:
+    """What a stranger's entry might hold: a pickle that runs a command when loaded."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_an_entry_naming_anything_but_a_compiled_library_is_refused_unrun(folder: Path, tmp_path: Path) -> None:
+    procedures = folder.parent / "procedures"
+    sopflow.load_library(procedures)
+    (entry,) = entries(folder)
+    marker = tmp_path / "ran"
+    entry.write_bytes(library_cache._FORMAT + pickle.dumps(_Planted(marker)))
+    assert isinstance(sopflow.load_library(procedures), Library)
+    assert not marker.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="file owners and modes are POSIX")
+def test_a_folder_others_may_write_to_is_neither_read_nor_written(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    procedures = folder.parent / "procedures"
+    sopflow.load_library(procedures)
+    assert folder.stat().st_mode & 0o777 == 0o700
+    folder.chmod(0o777)
+    for entry in entries(folder):
+        entry.unlink()
+    sopflow.load_library(procedures)
+    assert entries(folder) == []
+    folder.chmod(0o700)
+    sopflow.load_library(procedures)
+    (entry,) = entries(folder)
+    entry.chmod(0o666)
+    no_compiling(monkeypatch)
+    with pytest.raises(AssertionError, match="compiled again"):
+        sopflow.load_library(procedures)
+
+
+def test_switched_off_nothing_is_written(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    procedures = folder.parent / "procedures"
+    sopflow.load_library(procedures, cache=False)
+    monkeypatch.setenv(library_cache.OFF_VARIABLE, "1")
+    sopflow.load_library(procedures)
+    assert not folder.exists()
+    monkeypatch.setenv(library_cache.OFF_VARIABLE, "0")
+    sopflow.load_library(procedures)
+    assert len(entries(folder)) == 1
+    with pytest.raises(sopflow.SopflowError, match="cache: expected True or False, found str"):
+        sopflow.load_library(procedures, cache="no")  # type: ignore[arg-type]
+
+
+def test_a_library_with_errors_is_never_kept(folder: Path) -> None:
+    procedures = folder.parent / "procedures"
+    (procedures / "broken.yaml").write_text("sopflow: 1\nprocedure: {id: x}\n", "utf-8")
+    for _ in range(2):
+        with pytest.raises(sopflow.DefinitionError):
+            sopflow.load_library(procedures)
+    assert not folder.exists()
+
+
+def test_the_folder_keeps_the_newest_entries(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(library_cache, "MAX_ENTRIES", 2)
+    procedures = folder.parent / "procedures"
+    release = procedures / "release.yaml"
+    text = release.read_text(encoding="utf-8")
+    for n in range(4):
+        release.write_text(text + f"\n# edit {n}\n", "utf-8")
+        sopflow.load_library(procedures)
+    assert len(entries(folder)) == 2
+    no_compiling(monkeypatch)
+    assert len(sopflow.load_library(procedures)) == 3  # the newest is among them
+
+
+def test_the_default_folder_is_platformdirs_own(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """On Linux the folder is worked out without importing platformdirs; it must be the same folder."""
+    import platformdirs
+
+    monkeypatch.delenv(library_cache.DIR_VARIABLE)
+    for xdg in (None, str(tmp_path), "relative/ignored"):
+        if xdg is None:
+            monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+        else:
+            monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+        assert library_cache.cache_dir() == Path(platformdirs.user_cache_dir("sopflow", appauthor=False))
+
+
+def test_a_fresh_process_takes_the_library_from_the_cache(folder: Path) -> None:
+    """What the cache is for: the next process skips load, check and compile."""
+    procedures = folder.parent / "procedures"
+    code = (
+        "import sopflow\n"
+        "from sopflow.library import Library\n"
+        "compiled = []\n"
+        "build = Library.from_documents.__func__\n"
+        "Library.from_documents = classmethod(lambda cls, *a, **k: compiled.append(1) or build(cls, *a, **k))\n"
+        f"print(len(sopflow.load_library({str(procedures)!r})), len(compiled))\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False) for _ in "ab"]
+    assert [(r.stderr, r.stdout) for r in runs] == [("", "3 1\n"), ("", "3 0\n")]
