@@ -151,6 +151,32 @@ def write(folder: Path, name: str, library: object, calendar: Calendar) -> None:
         return  # a library that cannot be kept is still loaded; the next process compiles it again
 
 
+def entries(folder: Path) -> list[Path]:
+    """The compiled libraries kept in ``folder``, newest first."""
+    found = []
+    for path in folder.glob("*" + _SUFFIX):
+        try:
+            found.append((path.stat().st_mtime_ns, path))
+        except OSError:
+            continue  # removed meanwhile, by another process pruning
+    return [path for _, path in sorted(found, reverse=True)]
+
+
+def clear(folder: Path) -> tuple[int, int]:
+    """Remove every kept library (and any write left half done); (entries removed, bytes freed)."""
+    count = size = 0
+    for path in [*folder.glob("*" + _SUFFIX), *folder.glob("*.tmp")]:
+        try:
+            freed = path.stat().st_size
+            path.unlink()
+        except OSError:
+            continue  # gone already: another process pruned it
+        size += freed
+        if path.suffix == _SUFFIX:
+            count += 1
+    return count, size
+
+
 def _private(status: os.stat_result) -> bool:
     """Owned by this user and writable by no one else (always true where there are no owners)."""
     getuid: Callable[[], int] | None = getattr(os, "getuid", None)
@@ -158,8 +184,7 @@ def _private(status: os.stat_result) -> bool:
 
 
 def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*" + _SUFFIX), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    for stale in entries[MAX_ENTRIES:]:
+    for stale in entries(folder)[MAX_ENTRIES:]:
         stale.unlink(missing_ok=True)
 
 

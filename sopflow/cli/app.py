@@ -15,6 +15,7 @@ from typer.models import Context
 
 from sopflow.__about__ import __version__
 from sopflow.cli import (
+    cache,
     checks,
     conformance,
     coverage,
@@ -88,6 +89,7 @@ app.command("handbook")(handbook.handbook)
 app.command("kpi")(kpi.kpi_command)
 app.command("walk")(walk.walk)
 app.command("schema")(checks.schema)
+app.command("cache")(cache.cache_command)
 app.add_typer(sessions.sessions_app, name="sessions")
 app.add_typer(sessions.timers_app, name="timers")
 app.add_typer(translate.app, name="translate")
