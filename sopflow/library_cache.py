@@ -33,6 +33,7 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pydantic
 import pydantic_core
@@ -52,23 +53,16 @@ _FORMAT = b"sopflow compiled library 1\n"
 _SUFFIX = ".library"
 
 _ALLOWED: dict[str, frozenset[str]] = {
-    "builtins": frozenset({"frozenset", "set", "slice", "complex", "bytearray", "object"}),
-    "collections": frozenset({"OrderedDict", "defaultdict", "deque"}),
-    "copyreg": frozenset({"_reconstructor", "__newobj__"}),
+    "builtins": frozenset({"frozenset", "set"}),
     "datetime": frozenset({"date", "datetime", "time", "timedelta", "timezone"}),
     "decimal": frozenset({"Decimal"}),
-    "enum": frozenset({"Enum"}),
     "functools": frozenset({"partial"}),
-    "re": frozenset({"_compile"}),
-    "zoneinfo": frozenset({"ZoneInfo"}),
-    "zoneinfo._zoneinfo": frozenset({"ZoneInfo"}),
-    "pydantic.main": frozenset({"BaseModel"}),
-    "pydantic_core._pydantic_core": frozenset({"PydanticUndefinedType"}),
 }
 """Standard globals an entry may name; with sopflow's own classes and :data:`_FUNCTIONS`, nothing else."""
 _FUNCTIONS = frozenset(
     {
         (__name__, "_proxy"),
+        (__name__, "_zone"),
         ("sopflow.expr.evaluate", "compile_expression"),
         ("sopflow.compile.build", "_in_field"),
         ("sopflow.compile.build", "_at_moment"),
@@ -79,6 +73,17 @@ _FUNCTIONS = frozenset(
     }
 )
 """The functions of sopflow an entry may name: those a compiled library holds as partials."""
+_BUILT_BY = (
+    "sopflow.model.",
+    "sopflow.expr.",
+    "sopflow.io.",
+    "sopflow.check.",
+    "sopflow.compile.",
+    "sopflow.calendar.",
+    "sopflow.diagnostics",
+    "sopflow.library",
+)
+"""The stages of loading: an entry may build their classes (never a store's, a command's, a report's)."""
 
 
 def cache_dir() -> Path | None:
@@ -123,7 +128,7 @@ def read(folder: Path, name: str, calendar: Calendar) -> Any | None:
         return None
     try:
         return _Unpickler(io.BytesIO(blob[len(_FORMAT) :]), calendar).load()
-    except Exception:
+    except Exception:  # damaged, refused, or made by other code: whatever broke, it is compiled afresh
         return None
 
 
@@ -215,12 +220,18 @@ def _proxy(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
     return MappingProxyType(mapping)
 
 
+def _zone(key: str) -> ZoneInfo:
+    """A time zone by name: what ZoneInfo pickles as goes through ``getattr``, which no entry may name."""
+    return ZoneInfo(key)
+
+
 _CALENDAR = "calendar"
 
 
 class _Pickler(pickle.Pickler):
     dispatch_table = copyreg.dispatch_table.copy()
     dispatch_table[MappingProxyType] = lambda proxy: (_proxy, (dict(proxy),))
+    dispatch_table[ZoneInfo] = lambda zone: (_zone, (zone.key,))
 
     def __init__(self, file: io.BytesIO, calendar: Calendar) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
@@ -269,7 +280,7 @@ class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if name in _ALLOWED.get(module, ()):
             return super().find_class(module, name)
-        if module.startswith("sopflow."):
+        if module.startswith(_BUILT_BY) and "." not in name:  # a dotted name could walk to anything
             found = super().find_class(module, name)
             if isinstance(found, type) or (module, name) in _FUNCTIONS:
                 return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import shutil
@@ -215,3 +216,53 @@ def test_a_fresh_process_takes_the_library_from_the_cache(folder: Path) -> None:
     )
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False) for _ in "ab"]
     assert [(r.stderr, r.stdout) for r in runs] == [("", "3 1\n"), ("", "3 0\n")]
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("builtins", "getattr"),
+        ("builtins", "eval"),
+        ("os", "system"),
+        ("sopflow.store.sqlite", "SqliteStore"),  # a class of sopflow's, but not one loading builds
+        ("sopflow.model.base", "Citation.__init__"),  # a dotted name walks past the class
+        ("sopflow.compile.build", "build_ir"),  # a function of a loading stage, not a kept partial
+    ],
+)
+def test_the_unpickler_builds_only_what_a_compiled_library_is_made_of(module: str, name: str) -> None:
+    unpickler = library_cache._Unpickler(io.BytesIO(b""), Calendar())
+    with pytest.raises(pickle.UnpicklingError, match="is not among what a compiled library holds"):
+        unpickler.find_class(module, name)
+
+
+def test_the_bundled_library_comes_back_from_the_cache(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the cold start counts on: every bundled procedure and policy survives the cache."""
+    fresh = sopflow.load_library()
+    no_compiling(monkeypatch)
+    kept = sopflow.load_library()
+    assert [(p, kept[p].ir.states.keys()) for p in kept] == [(p, fresh[p].ir.states.keys()) for p in fresh]
+    assert (kept.warnings, list(kept.targets)) == (fresh.warnings, list(fresh.targets))
+
+
+def test_values_a_library_may_hold_come_back() -> None:
+    """Times with their zones, money, dates: what field defaults and waits are made of."""
+    from datetime import date, datetime, time, timedelta, timezone
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    calendar = Calendar()
+    values = [
+        datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Asia/Hong_Kong")),
+        datetime(2026, 3, 2, 9, tzinfo=timezone(timedelta(hours=8))),
+        date(2026, 3, 2),
+        time(8, 30),
+        Decimal("12.50"),
+        frozenset({"a"}),
+        {"b"},
+        calendar,
+    ]
+    buffer = io.BytesIO()
+    library_cache._Pickler(buffer, calendar).dump(values)
+    back = library_cache._Unpickler(io.BytesIO(buffer.getvalue()), calendar).load()
+    assert back == values
+    assert back[-1] is calendar
