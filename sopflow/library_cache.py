@@ -28,6 +28,7 @@ import io
 import os
 import pickle
 import sys
+import zlib
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -49,7 +50,7 @@ OFF_VARIABLE = "SOPFLOW_NO_CACHE"
 """Set (to anything but empty or ``0``), libraries are always loaded afresh and nothing is written."""
 MAX_ENTRIES = 32
 """Entries kept; writing one more removes the oldest."""
-_FORMAT = b"sopflow compiled library 1\n"
+_FORMAT = b"sopflow compiled library 2\n"
 _SUFFIX = ".library"
 
 _ALLOWED: dict[str, frozenset[str]] = {
@@ -124,10 +125,11 @@ def read(folder: Path, name: str, calendar: Calendar) -> Any | None:
             blob = handle.read()
     except OSError:
         return None
-    if not blob.startswith(_FORMAT):
+    payload = unsealed(blob)
+    if payload is None:
         return None
     try:
-        return _Unpickler(io.BytesIO(blob[len(_FORMAT) :]), calendar).load()
+        return _Unpickler(io.BytesIO(payload), calendar).load()
     except Exception:  # damaged, refused, or made by other code: whatever broke, it is compiled afresh
         return None
 
@@ -135,9 +137,9 @@ def read(folder: Path, name: str, calendar: Calendar) -> Any | None:
 def write(folder: Path, name: str, library: object, calendar: Calendar) -> None:
     """Keep ``library`` under ``name``, if the folder can be made private; never fails the load."""
     buffer = io.BytesIO()
-    buffer.write(_FORMAT)
     try:
         _Pickler(buffer, calendar).dump(library)
+        blob = sealed(buffer.getvalue())
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private(os.stat(folder)):
             return
@@ -146,7 +148,7 @@ def write(folder: Path, name: str, library: object, calendar: Calendar) -> None:
         handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(buffer.getvalue())
+                out.write(blob)
             os.replace(temporary, folder / name)  # whole or not at all, whatever other workers do
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
@@ -154,6 +156,27 @@ def write(folder: Path, name: str, library: object, calendar: Calendar) -> None:
         _prune(folder)
     except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return  # a library that cannot be kept is still loaded; the next process compiles it again
+
+
+def sealed(payload: bytes) -> bytes:
+    """An entry's bytes: the format, the payload's length and CRC-32, the payload."""
+    return _FORMAT + len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little") + payload
+
+
+def unsealed(blob: bytes) -> bytes | None:
+    """The payload of an entry written whole and unchanged since; ``None`` for anything else.
+
+    A flipped bit inside a pickle can still unpickle, into a library with another state
+    name in it: the CRC refuses the entry instead (what no one may write to is kept out by
+    the folder's owner and mode, not by this).
+    """
+    head = len(_FORMAT) + 12
+    if not blob.startswith(_FORMAT) or len(blob) < head:
+        return None
+    length = int.from_bytes(blob[len(_FORMAT) : len(_FORMAT) + 8], "little")
+    crc = int.from_bytes(blob[len(_FORMAT) + 8 : head], "little")
+    payload = blob[head:]
+    return payload if len(payload) == length and zlib.crc32(payload) == crc else None
 
 
 def entries(folder: Path) -> list[Path]:

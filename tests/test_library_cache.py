@@ -104,13 +104,22 @@ def test_the_library_given_back_counts_on_the_calendar_passed_in(folder: Path) -
     assert len(entries(folder)) == 2
 
 
-def test_a_damaged_entry_is_loaded_afresh_and_replaced(folder: Path) -> None:
+@pytest.mark.parametrize("damage", ["cut", "flip", "grow", "format"])
+def test_a_damaged_entry_is_loaded_afresh_and_replaced(folder: Path, damage: str) -> None:
+    """Cut short, a bit flipped inside (still a pickle: a state renamed), grown, or of another format."""
     procedures = folder.parent / "procedures"
     sopflow.load_library(procedures)
     (entry,) = entries(folder)
     whole = entry.read_bytes()
-    entry.write_bytes(whole[: len(whole) // 2])
-    assert len(sopflow.load_library(procedures)) == 3
+    spot = whole.index(b"check_id")  # a state's name, inside the pickle
+    damaged = {
+        "cut": whole[: len(whole) // 2],
+        "flip": whole[:spot] + b"d" + whole[spot + 1 :],
+        "grow": whole + b"\0",
+        "format": whole.replace(b"library 2", b"library 9", 1),
+    }[damage]
+    entry.write_bytes(damaged)
+    assert "check_id" in sopflow.load_library(procedures)["test.release"].ir.states
     assert entry.read_bytes() == whole
 
 
@@ -129,7 +138,7 @@ def test_an_entry_naming_anything_but_a_compiled_library_is_refused_unrun(folder
     sopflow.load_library(procedures)
     (entry,) = entries(folder)
     marker = tmp_path / "ran"
-    entry.write_bytes(library_cache._FORMAT + pickle.dumps(_Planted(marker)))
+    entry.write_bytes(library_cache.sealed(pickle.dumps(_Planted(marker))))
     assert isinstance(sopflow.load_library(procedures), Library)
     assert not marker.exists()
 
