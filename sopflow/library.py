@@ -10,6 +10,7 @@ session keeps running on exactly the version it started on.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Never
@@ -42,6 +43,8 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
     """YAML files named, or found below named folders, in a stable order."""
     files: list[Path] = []
     for raw in paths:
+        if not isinstance(raw, (str, os.PathLike)) or isinstance(os.fspath(raw), bytes):
+            raise UsageError(f"expected the path of a file or folder (text or a Path), found {type(raw).__name__}")
         path = Path(raw)
         if path.is_dir():
             files += sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
@@ -65,7 +68,7 @@ class Library:
     @classmethod
     def from_documents(cls, docs: list[LoadedDocument], calendar: Calendar | None = None) -> Library:
         """Check and compile; raise :class:`ProcedureInvalid` listing every error found."""
-        calendar = calendar if calendar is not None else Calendar()
+        calendar = _calendar(calendar)
         checked = check_documents(docs, calendar.hours)
         if not checked.ok:
             raise ProcedureInvalid([d for d in checked.diagnostics if d.severity == "error"])
@@ -215,7 +218,7 @@ def load_library(*paths: str | Path, calendar: Calendar | None = None, cache: bo
     if not isinstance(cache, bool):
         raise UsageError(f"cache: expected True or False, found {type(cache).__name__}")
     files = collect(paths or (bundled_path(),))
-    calendar = calendar if calendar is not None else Calendar()
+    calendar = _calendar(calendar)
     folder = library_cache.cache_dir() if cache else None
     with collector_paused():  # loading makes no cycles worth collecting; see sopflow.io.collector
         if folder is None:
@@ -235,6 +238,20 @@ def load_library(*paths: str | Path, calendar: Calendar | None = None, cache: bo
 
 def load_string(text: str, *more: str, source: str = "<string>", calendar: Calendar | None = None) -> Library:
     """A library from YAML texts, handy in tests and notebooks."""
+    for given in (text, *more):
+        if not isinstance(given, str):
+            raise UsageError(f"load_string() takes YAML text, found {type(given).__name__}")
+    if not isinstance(source, str):
+        raise UsageError(f"source: expected the text findings name the input by, found {type(source).__name__}")
     with collector_paused():
         docs = [load_text(t, f"{source}[{i}]" if more else source) for i, t in enumerate((text, *more))]
         return Library.from_documents(docs, calendar)
+
+
+def _calendar(calendar: object) -> Calendar:
+    """The deployment's calendar as given, or the default one; anything else is a usage error."""
+    if calendar is None:
+        return Calendar()
+    if not isinstance(calendar, Calendar):
+        raise UsageError(f"calendar: expected a sopflow.calendar.Calendar, found {type(calendar).__name__}")
+    return calendar

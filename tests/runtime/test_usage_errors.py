@@ -58,6 +58,23 @@ def test_listeners_procedures_and_entries_of_the_wrong_kind(
         call(library, release)
 
 
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: sopflow.load_library(123), "expected the path of a file or folder \\(text or a Path\\), found int"),
+        (lambda: sopflow.load_library(None), "found NoneType"),
+        (lambda: sopflow.load_library(b"procedures"), "found bytes"),
+        (lambda: sopflow.load_library(calendar="Asia/Hong_Kong"), "calendar: expected a sopflow.calendar.Calendar"),
+        (lambda: sopflow.load_string(b"sopflow: 1"), "load_string\\(\\) takes YAML text, found bytes"),
+        (lambda: sopflow.load_string("sopflow: 1", source=3), "source: expected the text"),
+        (lambda: sopflow.load_string("sopflow: 1", calendar={}), "calendar: expected"),
+    ],
+)
+def test_loading_with_arguments_of_the_wrong_kind(call: Any, words: str) -> None:
+    with pytest.raises(UsageError, match=words):
+        call()
+
+
 def test_a_step_asked_in_a_language_that_is_not_text(release: sopflow.Session) -> None:
     with pytest.raises(UsageError, match="lang: expected a language code such as 'zh-Hant', found list"):
         release.step(["en"])  # type: ignore[arg-type]
