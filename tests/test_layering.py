@@ -42,6 +42,7 @@ ALLOWED: dict[str, set[str]] = {
         "testing",
         "translate",
         "calendar",
+        "library_cache",
     },
     "__init__": {"compile", "runtime", "library", "store", "calendar"},
     "__main__": {"cli"},
