@@ -252,3 +252,64 @@ def test_a_snapshot_with_a_number_past_64_bits_is_refused() -> None:
     snapshot["frames"][0]["data"]["count"] = 10**5000
     with pytest.raises(sopflow.SopflowError, match=r"frames\.0\.data\.count: a whole number must fit in 64 bits"):
         library("on: {go: done}").restore(snapshot, sopflow.ManualClock("2026-03-02T09:00:00+08:00"))
+
+
+BIG = "x" * 10_000_000
+
+
+@pytest.mark.parametrize(
+    ("fire", "words"),
+    [
+        (lambda s: s.fire(BIG, role="desk"), "an event name may be 200 characters long, found 10,000,000"),
+        (lambda s: s.fire("go", role=BIG), "a role may be 200 characters long"),
+        (lambda s: s.fire("go", role="desk", actor=BIG), "an actor's name may be 200 characters long"),
+        (lambda s: s.check(BIG, role="desk"), "an item's name may be 200 characters long"),
+        (lambda s: s.fire("go", role="desk", data={BIG: 1}), "a field name may be 200 characters long"),
+        (lambda s: s.fire("go", role="desk", data={"note": BIG}), "'note': a text may be 100,000 characters long"),
+        (lambda s: s.fire("go", role="desk", data={"note": ["a"] * 10_001}), "a list may hold 10,000 items"),
+        (lambda s: s.fire("go", role="desk", data={"note": [BIG]}), "a text may be 100,000 characters long"),
+    ],
+)
+def test_ten_megabytes_where_a_name_or_a_text_goes_are_refused_at_once_and_journaled_short(
+    fire: Any, words: str
+) -> None:
+    """A 10 MB event name was journaled twice (20 MB in every later snapshot and store write); a 10 MB
+    text or actor was taken. Refused at the door in milliseconds; the refused entry keeps at most 200
+    characters of a name and none of the data."""
+    session = start(library("on: {go: done}"))
+    before = session.snapshot()
+    began = time.perf_counter()
+    with pytest.raises(InvalidEventData, match=words):
+        fire(session)
+    assert time.perf_counter() - began < 1  # the 10 MB are never copied or compared
+    assert before["frames"] == session.snapshot()["frames"]
+    refused = session.journal[-1]
+    assert (refused.kind, refused.data) == ("refused", {})
+    assert max(len(refused.event or ""), len(refused.role or ""), len(refused.actor or "")) <= 200
+    assert len(refused.detail or "") < 400
+
+
+@pytest.mark.parametrize("option", ["role", "actor", "session_id"])
+def test_ten_megabytes_for_a_name_at_start_are_refused(option: str) -> None:
+    options: dict[str, Any] = {"role": "desk", option: BIG}
+    with pytest.raises(InvalidEventData, match="may be 200 characters long"):
+        library("on: {go: done}").start("t.hard", clock=sopflow.ManualClock("2026-03-02T09:00:00+08:00"), **options)
+
+
+def test_the_longest_names_and_texts_allowed_still_go_through() -> None:
+    with_note = BASE.replace("    count: {type: int}", "    count: {type: int}\n    note: {type: str}")
+    lib = sopflow.load_string(with_note.replace("BODY", "on: {go: {data: [note], to: done}}"))
+    session = start(lib)
+    session.fire("go", role="desk", actor="a" * 200, data={"note": "n" * 100_000})
+    assert (session.state, len(session.journal[-1].data["note"])) == ("done", 100_000)
+
+
+def test_a_language_no_procedure_declares_is_rendered_but_not_remembered() -> None:
+    """A web host may pass a visitor's language straight through: the nearest texts, and no memo growing for it."""
+    session = start(library("on: {go: done}"))
+    procedure = session.procedure
+    session.step("en")
+    kept = len(procedure.memo)
+    for n in range(50):
+        assert session.step(f"made-up-{n}").state == "s"
+    assert len(procedure.memo) == kept

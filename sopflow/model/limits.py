@@ -32,6 +32,16 @@ MAX_WORKING_DAYS = 1_000
 MAX_WORKING_HOURS = 2_000
 """A wait counted in working hours (about a year of office hours)."""
 
+MAX_NAME_CHARS = 200
+"""A name a host passes with a step: an event, a role, an actor, a checklist item, a field, a session id.
+Past it the step is refused (and journaled with the name cut), before any lookup quotes it."""
+
+MAX_VALUE_CHARS = 100_000
+"""One text a host gives as data (about fifty pages): every entry, snapshot and store row keeps it."""
+
+MAX_LIST_ITEMS = 10_000
+"""Items in one list a host gives as data."""
+
 INT_RANGE = range(-(2**63), 2**63)
 """Whole numbers a session takes: 64 bits, as every store and most hosts' languages keep them
 (and far short of the 4,300 digits past which Python will not even write one as text)."""

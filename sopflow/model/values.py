@@ -124,5 +124,6 @@ def short(value: Any, limit: int = 40) -> str:
     """A value as quoted in a message, cut so that a huge input cannot make a huge message."""
     if value.__class__ is int and value not in INT_RANGE:
         return "a number past 64 bits"  # past 4,300 digits Python will not even write it out
-    text = repr(value)
+    # A long text is cut before repr, which would otherwise copy all of it to show forty characters.
+    text = repr(value[:limit] if isinstance(value, str) and len(value) > limit else value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

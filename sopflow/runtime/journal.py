@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple, get_args
 
-from sopflow.model.limits import INT_RANGE
+from sopflow.model.limits import INT_RANGE, MAX_LIST_ITEMS, MAX_VALUE_CHARS
 
 EntryKind = Literal["start", "fire", "refused", "timer", "call", "return", "cancel", "migrate", "check", "promise"]
 ENTRY_KINDS: tuple[str, ...] = get_args(EntryKind)
@@ -160,6 +160,8 @@ def json_problem(value: Any, depth: int = 0) -> str | None:
     if isinstance(value, float):
         return None if math.isfinite(value) else "a number must be finite"
     if isinstance(value, str):
+        if len(value) > MAX_VALUE_CHARS:
+            return f"a text may be {MAX_VALUE_CHARS:,} characters long, found {len(value):,}"
         if "\0" in value:
             return "the text holds a NUL character, which no store keeps"
         try:
@@ -170,6 +172,8 @@ def json_problem(value: Any, depth: int = 0) -> str | None:
     if isinstance(value, (list, tuple)):
         if depth >= MAX_LIST_NESTING:
             return f"lists nest more than {MAX_LIST_NESTING} deep"
+        if len(value) > MAX_LIST_ITEMS:
+            return f"a list may hold {MAX_LIST_ITEMS:,} items, found {len(value):,}"
         return next((p for p in (json_problem(v, depth + 1) for v in value) if p is not None), None)
     return f"expected a JSON value (text, number, true/false, list), found {type(value).__name__}"
 

@@ -37,8 +37,8 @@ from sopflow.errors import (
     TimersRunaway,
 )
 from sopflow.expr import Evaluator
-from sopflow.model.limits import INT_RANGE
-from sopflow.model.values import coerce
+from sopflow.model.limits import INT_RANGE, MAX_NAME_CHARS, MAX_VALUE_CHARS
+from sopflow.model.values import coerce, short
 from sopflow.runtime.config import EMPTY, NO_TICKS, Check, Configuration, Fire, Frame, Move, Tick, tuple_new
 from sopflow.runtime.journal import Entry, EntryKind, StartMeta, json_problem, jsonable
 
@@ -75,6 +75,7 @@ def start(
 ) -> Move:
     """The first configuration of a session and its start entry; refuses bad start data by raising."""
     try:
+        _names(("a session id", session), ("a role", role), ("an actor's name", actor))
         given = _door(data)
         values = procedure.defaults.copy()
         unknown = sorted(set(given) - set(procedure.fields))
@@ -130,6 +131,12 @@ def step(config: Configuration, trigger: Fire | Tick | Check, *, strict: bool = 
     try:
         if action.actor is not None and "\0" in action.actor:
             raise _Refused(InvalidEventData, "the actor's name holds a NUL character, which no store keeps")
+        if len(event) > MAX_NAME_CHARS or len(action.role) > MAX_NAME_CHARS or len(action.actor or "") > MAX_NAME_CHARS:
+            _names(
+                ("an event name" if isinstance(action, Fire) else "an item's name", event),
+                ("a role", action.role),
+                ("an actor's name", action.actor),
+            )
         if isinstance(action, Check):
             run.check(action.item, action.role, action.actor, action.at)
         else:
@@ -619,9 +626,13 @@ def _door(data: Mapping[str, Any] | None) -> dict[str, Any]:
     for key, value in data.items():
         if type(key) is not str:
             raise _Refused(InvalidEventData, f"event data keys are field names, found {_kind(key)}")
+        if len(key) > MAX_NAME_CHARS:
+            raise _Refused(InvalidEventData, _too_long("a field name", key))
         kind = type(value)
         if kind in _PLAIN and (
-            value.isascii() and "\0" not in value if kind is str else kind is not int or value in INT_RANGE
+            value.isascii() and "\0" not in value and len(value) <= MAX_VALUE_CHARS
+            if kind is str
+            else kind is not int or value in INT_RANGE
         ):
             out[key] = value
             continue
@@ -636,12 +647,30 @@ def _recordable(data: Mapping[str, Any] | Any) -> dict[str, Any]:
     """What a refused entry can keep of data the door refused: its JSON values only."""
     if not isinstance(data, Mapping):
         return {}
-    return {k: jsonable(v) for k, v in data.items() if isinstance(k, str) and json_problem(v) is None}
+    return {
+        k: jsonable(v)
+        for k, v in data.items()
+        if isinstance(k, str) and len(k) <= MAX_NAME_CHARS and json_problem(v) is None
+    }
 
 
 def _kept(text: str) -> str:
-    """A refused name as the journal can keep it: a NUL (which no store keeps) shown as ␀."""
+    """A refused name as the journal can keep it: a NUL (which no store keeps) shown as ␀, cut at
+    :data:`MAX_NAME_CHARS` (a name past it was refused for its length; the rest says nothing more)."""
+    if len(text) > MAX_NAME_CHARS:
+        text = text[: MAX_NAME_CHARS - 1] + "…"
     return text.replace("\0", "\u2400") if "\0" in text else text
+
+
+def _names(*named: tuple[str, str | None]) -> None:
+    """Names a host passes are short: a long one is refused before any lookup or message quotes it."""
+    for what, name in named:
+        if name is not None and len(name) > MAX_NAME_CHARS:
+            raise _Refused(InvalidEventData, _too_long(what, name))
+
+
+def _too_long(what: str, name: str) -> str:
+    return f"{what} may be {MAX_NAME_CHARS} characters long, found {len(name):,} ({short(name)})"
 
 
 def _kind(value: Any) -> str:

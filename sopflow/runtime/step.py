@@ -6,10 +6,12 @@ import datetime as dt
 import string
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sopflow.compile import Procedure, StateIR
 from sopflow.model import Citation, Text
+
+_P = TypeVar("_P")
 
 
 class EventOption(NamedTuple):
@@ -163,12 +165,17 @@ def state_texts(procedure: Procedure, state: str, lang: str) -> StateTexts:
         here, langs = procedure.ir.states[state], procedure.languages
         say, do = pick(here.say, lang, langs), pick(here.do, lang, langs)
         say_fills, do_fills = _fills(say), _fills(do)
-        found = procedure.memo[key] = StateTexts(
-            pick(here.title, lang, langs),
-            say if say is None or say_fills else say.format_map({}),
-            say_fills,
-            do if do is None or do_fills else do.format_map({}),
-            do_fills,
+        found = _kept(
+            procedure,
+            key,
+            lang,
+            StateTexts(
+                pick(here.title, lang, langs),
+                say if say is None or say_fills else say.format_map({}),
+                say_fills,
+                do if do is None or do_fills else do.format_map({}),
+                do_fills,
+            ),
         )
     return found
 
@@ -188,16 +195,21 @@ def state_options(procedure: Procedure, state: str, lang: str) -> tuple[EventOpt
     key = ("options", state, lang)
     found: tuple[EventOption, ...] | None = procedure.memo.get(key)
     if found is None:
-        found = procedure.memo[key] = tuple(
-            EventOption(
-                name,
-                tuple(sorted(way.roles)),
-                tuple(f for f, req in way.data if req),
-                tuple(f for f, req in way.data if not req),
-                pick(way.title, lang, procedure.languages),
-                procedure.id,
-            )
-            for name, way in procedure.ir.states[state].events.items()
+        found = _kept(
+            procedure,
+            key,
+            lang,
+            tuple(
+                EventOption(
+                    name,
+                    tuple(sorted(way.roles)),
+                    tuple(f for f, req in way.data if req),
+                    tuple(f for f, req in way.data if not req),
+                    pick(way.title, lang, procedure.languages),
+                    procedure.id,
+                )
+                for name, way in procedure.ir.states[state].events.items()
+            ),
         )
     return found
 
@@ -207,8 +219,14 @@ def rules_of(procedure: Procedure, lang: str) -> tuple[RuleView, ...]:
     key = ("rules", lang)
     found: tuple[RuleView, ...] | None = procedure.memo.get(key)
     if found is None:
-        found = procedure.memo[key] = tuple(
-            RuleView(r.name, pick(r.text, lang, procedure.languages) or r.name, r.source) for r in procedure.ir.rules
+        found = _kept(
+            procedure,
+            key,
+            lang,
+            tuple(
+                RuleView(r.name, pick(r.text, lang, procedure.languages) or r.name, r.source)
+                for r in procedure.ir.rules
+            ),
         )
     return found
 
@@ -228,11 +246,27 @@ def state_page(procedure: Procedure, state: str, lang: str) -> StatePage:
     key = ("page", state, lang)
     found: StatePage | None = procedure.memo.get(key)
     if found is None:
-        found = procedure.memo[key] = StatePage(
-            procedure.ir.states[state],
-            state_texts(procedure, state, lang),
-            (state,),
-            state_options(procedure, state, lang),
-            rules_of(procedure, lang) if procedure.ir.rules else (),
+        found = _kept(
+            procedure,
+            key,
+            lang,
+            StatePage(
+                procedure.ir.states[state],
+                state_texts(procedure, state, lang),
+                (state,),
+                state_options(procedure, state, lang),
+                rules_of(procedure, lang) if procedure.ir.rules else (),
+            ),
         )
     return found
+
+
+def _kept(procedure: Procedure, key: tuple[str, ...], lang: str, prepared: _P) -> _P:
+    """``prepared``, kept in the procedure's memo when ``lang`` is one it declares.
+
+    A host may pass any language (a browser's, say) and gets the nearest texts; keeping
+    what it asked for would let a stream of made-up languages grow the memo without end.
+    """
+    if lang in procedure.languages:
+        procedure.memo[key] = prepared
+    return prepared
