@@ -10,7 +10,8 @@ What makes an entry: one file per loaded set, named by a hash of everything the 
 depends on — the bytes and names of every file, the calendar's settings, the Python and
 library versions, and the size and time of every sopflow module (so an edited checkout
 never meets a library compiled by older code). Any change is a new name; nothing is
-ever compared or patched, and the folder keeps the newest :data:`MAX_ENTRIES`.
+ever compared or patched, and the folder keeps the newest :data:`MAX_ENTRIES`, within
+:data:`MAX_BYTES` (a thousand procedures make an entry of about 20 MB).
 
 What keeps it safe: a pickle can run code, so an entry is read only from a folder that
 belongs to this user and no one else may write to, and only through an unpickler that
@@ -50,6 +51,8 @@ OFF_VARIABLE = "SOPFLOW_NO_CACHE"
 """Set (to anything but empty or ``0``), libraries are always loaded afresh and nothing is written."""
 MAX_ENTRIES = 32
 """Entries kept; writing one more removes the oldest."""
+MAX_BYTES = 256_000_000
+"""What the entries may take together; past it the oldest go (the newest always stays)."""
 _FORMAT = b"sopflow compiled library 2\n"
 _SUFFIX = ".library"
 
@@ -212,8 +215,14 @@ def _private(status: os.stat_result) -> bool:
 
 
 def _prune(folder: Path) -> None:
-    for stale in entries(folder)[MAX_ENTRIES:]:
-        stale.unlink(missing_ok=True)
+    total = 0
+    for rank, entry in enumerate(entries(folder)):
+        try:
+            total += entry.stat().st_size
+            if rank >= MAX_ENTRIES or (rank > 0 and total > MAX_BYTES):
+                entry.unlink()
+        except OSError:
+            continue  # removed meanwhile, by another process pruning
 
 
 @cache

@@ -199,6 +199,26 @@ def test_the_folder_keeps_the_newest_entries(folder: Path, monkeypatch: pytest.M
     assert len(sopflow.load_library(procedures)) == 3  # the newest is among them
 
 
+def test_the_folder_keeps_what_fits_in_its_bytes_and_always_the_newest(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    procedures = folder.parent / "procedures"
+    release = procedures / "release.yaml"
+    text = release.read_text(encoding="utf-8")
+    release.write_text(text + "\n# first\n", "utf-8")
+    sopflow.load_library(procedures)
+    (first,) = entries(folder)
+    monkeypatch.setattr(library_cache, "MAX_BYTES", first.stat().st_size + 10)
+    release.write_text(text + "\n# second\n", "utf-8")
+    sopflow.load_library(procedures)
+    (second,) = entries(folder)  # the older went, the newer stays
+    assert second != first
+    monkeypatch.setattr(library_cache, "MAX_BYTES", 1)
+    release.write_text(text + "\n# third\n", "utf-8")
+    sopflow.load_library(procedures)
+    assert len(entries(folder)) == 1  # larger than the bound, the newest still stays
+
+
 def test_the_default_folder_is_platformdirs_own(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """On Linux the folder is worked out without importing platformdirs; it must be the same folder."""
     import platformdirs
