@@ -15,13 +15,14 @@ ever compared or patched, and the folder keeps the newest :data:`MAX_ENTRIES`, w
 
 What keeps it safe: a pickle can run code, so an entry is read only from a folder that
 belongs to this user and no one else may write to, and only through an unpickler that
-builds sopflow's own classes and a short list of standard ones (anything else refuses the
-entry). A damaged or refused entry is loaded afresh and replaced, never trusted.
+builds the classes of the loading stages and a short list of standard ones (anything else
+refuses the entry). A damaged or refused entry is loaded afresh and replaced, never trusted.
 The deployment's calendar is not stored: the library given back uses the calendar passed in.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import dataclasses
 import hashlib
@@ -29,6 +30,7 @@ import io
 import os
 import pickle
 import sys
+import time
 import zlib
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -214,7 +216,22 @@ def _private(status: os.stat_result) -> bool:
     return getuid is None or (status.st_uid == getuid() and not status.st_mode & 0o022)
 
 
+def usable(folder: Path) -> bool:
+    """Whether entries are read from and written to ``folder``: it belongs to this user, and no one
+    else may write to it (a folder that does not exist yet is made so)."""
+    try:
+        return _private(os.stat(folder))
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
 def _prune(folder: Path) -> None:
+    for left in folder.glob("*.tmp"):  # a write cut short by a process killed mid-way
+        with contextlib.suppress(OSError):
+            if left.stat().st_mtime < time.time() - 3600:
+                left.unlink()
     total = 0
     for rank, entry in enumerate(entries(folder)):
         try:

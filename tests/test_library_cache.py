@@ -295,3 +295,14 @@ def test_values_a_library_may_hold_come_back() -> None:
     back = library_cache._Unpickler(io.BytesIO(buffer.getvalue()), calendar).load()
     assert back == values
     assert back[-1] is calendar
+
+
+def test_a_write_cut_short_long_ago_is_cleared_by_the_next_one(folder: Path) -> None:
+    procedures = folder.parent / "procedures"
+    folder.mkdir(mode=0o700)
+    old, recent = folder / "old.tmp", folder / "recent.tmp"
+    old.write_bytes(b"half")
+    recent.write_bytes(b"half")
+    os.utime(old, (0, 0))
+    sopflow.load_library(procedures)
+    assert (old.exists(), recent.exists()) == (False, True)  # another process may be writing the recent one

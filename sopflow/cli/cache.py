@@ -29,6 +29,13 @@ def cache_command(
         count, size = library_cache.clear(folder) if folder.is_dir() else (0, 0)
         console.print(f"removed {_entries(count)} ({_size(size)}) from {folder}", highlight=False, soft_wrap=True)
         return
+    if not library_cache.usable(folder):
+        console.print(
+            f"not used: {folder} must belong to you and be writable by no one else (entries are pickles)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
     kept = library_cache.entries(folder) if folder.is_dir() else []
     size = sum(_bytes(p) for p in kept)
     console.print(f"compiled libraries: {folder}", highlight=False, soft_wrap=True)  # a path pastes whole

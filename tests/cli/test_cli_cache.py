@@ -32,3 +32,17 @@ def test_cache_says_when_it_is_off(cli: Invoke, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("SOPFLOW_NO_CACHE", "1")
     done = cli("cache", "--clear")
     assert (0, "the compiled-library cache is off (SOPFLOW_NO_CACHE is set)\n") == (done.exit_code, done.stdout)
+
+
+def test_cache_says_when_its_folder_is_not_private(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    monkeypatch.setenv("SOPFLOW_CACHE_DIR", str(shared))
+    done = cli("cache")
+    assert (0, f"not used: {shared} must belong to you and be writable by no one else (entries are pickles)\n") == (
+        done.exit_code,
+        done.stdout,
+    )
