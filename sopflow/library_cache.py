@@ -186,13 +186,19 @@ def unsealed(blob: bytes) -> bytes | None:
 
 def entries(folder: Path) -> list[Path]:
     """The compiled libraries kept in ``folder``, newest first."""
+    return [path for path, _ in sized(folder)]
+
+
+def sized(folder: Path) -> list[tuple[Path, int]]:
+    """The compiled libraries kept in ``folder`` with their sizes in bytes, newest first (one stat each)."""
     found = []
     for path in folder.glob("*" + _SUFFIX):
         try:
-            found.append((path.stat().st_mtime_ns, path))
+            status = path.stat()
         except OSError:
             continue  # removed meanwhile, by another process pruning
-    return [path for _, path in sorted(found, reverse=True)]
+        found.append((status.st_mtime_ns, path, status.st_size))
+    return [(path, size) for _, path, size in sorted(found, reverse=True)]
 
 
 def clear(folder: Path) -> tuple[int, int]:
@@ -233,13 +239,10 @@ def _prune(folder: Path) -> None:
             if left.stat().st_mtime < time.time() - 3600:
                 left.unlink()
     total = 0
-    for rank, entry in enumerate(entries(folder)):
-        try:
-            total += entry.stat().st_size
-            if rank >= MAX_ENTRIES or (rank > 0 and total > MAX_BYTES):
-                entry.unlink()
-        except OSError:
-            continue  # removed meanwhile, by another process pruning
+    for rank, (entry, size) in enumerate(sized(folder)):
+        total += size
+        if rank >= MAX_ENTRIES or (rank > 0 and total > MAX_BYTES):
+            entry.unlink(missing_ok=True)  # or removed meanwhile, by another process pruning
 
 
 @cache

@@ -7,7 +7,6 @@ place a person sees that folder and empties it.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -36,8 +35,8 @@ def cache_command(
             soft_wrap=True,
         )
         return
-    kept = library_cache.entries(folder) if folder.is_dir() else []
-    size = sum(_bytes(p) for p in kept)
+    kept = library_cache.sized(folder) if folder.is_dir() else []
+    size = sum(size for _, size in kept)
     console.print(f"compiled libraries: {folder}", highlight=False, soft_wrap=True)  # a path pastes whole
     console.print(f"{_entries(len(kept))}, {_size(size)} (the newest {library_cache.MAX_ENTRIES} are kept)")
 
@@ -48,10 +47,3 @@ def _entries(count: int) -> str:
 
 def _size(size: int) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB"
-
-
-def _bytes(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0  # pruned meanwhile by another process

@@ -165,7 +165,7 @@ def state_texts(procedure: Procedure, state: str, lang: str) -> StateTexts:
         here, langs = procedure.ir.states[state], procedure.languages
         say, do = pick(here.say, lang, langs), pick(here.do, lang, langs)
         say_fills, do_fills = _fills(say), _fills(do)
-        found = _kept(
+        found = _remembered(
             procedure,
             key,
             lang,
@@ -195,7 +195,7 @@ def state_options(procedure: Procedure, state: str, lang: str) -> tuple[EventOpt
     key = ("options", state, lang)
     found: tuple[EventOption, ...] | None = procedure.memo.get(key)
     if found is None:
-        found = _kept(
+        found = _remembered(
             procedure,
             key,
             lang,
@@ -219,7 +219,7 @@ def rules_of(procedure: Procedure, lang: str) -> tuple[RuleView, ...]:
     key = ("rules", lang)
     found: tuple[RuleView, ...] | None = procedure.memo.get(key)
     if found is None:
-        found = _kept(
+        found = _remembered(
             procedure,
             key,
             lang,
@@ -246,7 +246,7 @@ def state_page(procedure: Procedure, state: str, lang: str) -> StatePage:
     key = ("page", state, lang)
     found: StatePage | None = procedure.memo.get(key)
     if found is None:
-        found = _kept(
+        found = _remembered(
             procedure,
             key,
             lang,
@@ -261,7 +261,7 @@ def state_page(procedure: Procedure, state: str, lang: str) -> StatePage:
     return found
 
 
-def _kept(procedure: Procedure, key: tuple[str, ...], lang: str, prepared: _P) -> _P:
+def _remembered(procedure: Procedure, key: tuple[str, ...], lang: str, prepared: _P) -> _P:
     """``prepared``, kept in the procedure's memo when ``lang`` is one it declares.
 
     A host may pass any language (a browser's, say) and gets the nearest texts; keeping

@@ -15,23 +15,14 @@ from sopflow.analysis.explore import explore
 from sopflow.analysis.generate import generate
 from sopflow.analysis.kpi_report import kpi_report
 from sopflow.analysis.verify import verify
+from tests.fuzz.junk import junk
 
 LIBRARY = sopflow.load_library()
 PAYMENT = LIBRARY["business.payment"]
 MAPPING = mapping_from({"procedure": "business.release_tenant"})
 LOG = Path(__file__).parents[2] / "examples" / "conformance" / "release_tenant_log.csv"
 TARGETS = next(iter(LIBRARY.targets.values()))
-JUNK = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-3, 3),
-    st.floats(),
-    st.text(max_size=6),
-    st.lists(st.integers(), max_size=2),
-    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
-    st.datetimes(),
-    st.sampled_from([MAPPING, PAYMENT, str(LOG), "csv", "month", TARGETS]),
-)
+JUNK = junk(st.sampled_from([MAPPING, PAYMENT, str(LOG), "csv", "month", TARGETS]))
 CALLS: dict[str, Any] = {
     "check_file": lambda a, b, c: check_file(LIBRARY, a, b, fmt=c),
     "check_file_keep": lambda a, b, c: check_file(LIBRARY, LOG, MAPPING, keep=a),

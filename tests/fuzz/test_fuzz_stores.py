@@ -13,21 +13,11 @@ from hypothesis import strategies as st
 import sopflow
 from sopflow.store import MemoryStore, SQLiteStore, Store
 from tests.conftest import FIXTURES
+from tests.fuzz.junk import junk
 
 LIBRARY = sopflow.load_library(FIXTURES)
 CLOCK = sopflow.ManualClock("2026-03-02T09:00:00+08:00")
-JUNK = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-5, 5),
-    st.floats(),
-    st.text(max_size=6),
-    st.sampled_from(["test.release", "front_desk", "id_copied", "\0"]),
-    st.lists(st.integers(), max_size=2),
-    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
-    st.datetimes(),
-    st.just(CLOCK),
-)
+JUNK = junk(st.sampled_from(["test.release", "front_desk", "id_copied", "\0"]), st.just(CLOCK))
 CALLS: dict[str, Callable[[Store, Any, Any, Any], Any]] = {
     "start": lambda s, a, b, c: s.start(a, clock=b, role=c),
     "start_data": lambda s, a, b, c: s.start("test.release", clock=CLOCK, role="front_desk", data=a, lang=b),
