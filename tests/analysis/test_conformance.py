@@ -32,7 +32,9 @@ from sopflow.analysis.conformance import (
     to_html,
 )
 from sopflow.analysis.conformance.logs import cases
+from sopflow.analysis.conformance.replay import Vocabulary, prepare
 from sopflow.analysis.conformance.synthetic import Generator, Truth, log_cases
+from sopflow.analysis.conformance.variants import Variants
 from sopflow.errors import SopflowError
 from sopflow.runtime import Entry, ManualClock
 from sopflow.store import MemoryStore
@@ -105,6 +107,27 @@ def test_a_variant_seen_before_gives_what_checking_it_afresh_gives() -> None:
     assert together == alone
     variants = {tuple((r.values["activity"], r.values["role"]) for r in case.rows) for case in log}
     assert len(variants) < len(log) / 2  # so most cases were checked from a variant seen before
+
+
+def test_one_off_variants_do_not_push_out_the_way_most_cases_go() -> None:
+    """A long run of deviating cases, each alike to no other, leaves a variant seen twice remembered."""
+    procedure = LIBRARY["business.release_tenant"]
+    generator = Generator(procedure, seed=4)
+    case = next(log_cases(generator.log(1, 0.0), []))
+    zone = generator.mapping.zone(LIBRARY.calendar.zone)
+    words = Vocabulary(procedure)
+    trace = prepare(case, generator.mapping, words, zone)
+    assert trace is not None
+    result = CaseResult(case.id, procedure.id, len(case.rows))
+    variants = Variants(words, generator.mapping, zone, size=8)
+    common = variants.key(case)
+    variants.put(common, case, trace, result)
+    assert variants.get(common, case) is not None  # seen again: one of the ways cases go
+    for i in range(50):  # 50 one-off variants, far more than the 8 remembered
+        variants.put(("one-off", i), case, trace, result)
+    assert variants.get(common, case) is not None
+    assert variants.get(("one-off", 0), case) is None  # memory stays bounded
+    assert variants.get(("one-off", 49), case) is not None
 
 
 # -- the worked example ------------------------------------------------------------------------

@@ -29,8 +29,11 @@ from sopflow.analysis.conformance.result import CaseResult, Deviation
 from sopflow.analysis.hashable import frozen
 from sopflow.compile import Procedure
 
-SIZE = 4096
-"""Variants remembered; the least recently seen is forgotten first."""
+SIZE = 16_384
+"""Variants remembered. A quarter of the room is for variants seen once, which a long log holds
+by the thousand (most deviating cases are alike to no other); a variant seen again moves to
+the rest of the room, so a stream of one-off cases cannot push out the ways most cases go
+(a segmented LRU)."""
 _TEXT = object()
 """Stands for a free text nothing reads: only its presence matters."""
 
@@ -38,6 +41,7 @@ Seen = Literal["text", "list", "value"]
 Reference = tuple[Literal["row", "at", "keep"], int]
 """Where a deviation's row and time come from in a later case: a row (its line and time), a
 row's time alone, or the deviation's own."""
+_Known = tuple[CaseResult, tuple[Reference, ...]]
 
 
 def timeless(procedure: Procedure) -> bool:
@@ -65,12 +69,17 @@ class Variants:
             self.seen_as[column] = (
                 "text" if free and kind == "str" else "list" if free and kind == "list[str]" else "value"
             )
-        self._seen: OrderedDict[tuple[Any, ...], tuple[CaseResult, tuple[Reference, ...]]] = OrderedDict()
+        self._once: OrderedDict[tuple[Any, ...], _Known] = OrderedDict()
+        """Variants seen once, the least recently seen first."""
+        self._again: OrderedDict[tuple[Any, ...], _Known] = OrderedDict()
+        """Variants seen more than once, the least recently seen first."""
+        self._room_once = max(size // 4, 1)
+        self._room_again = max(size - self._room_once, 1)
         self.hits = 0
 
     def key(self, case: LogCase) -> tuple[Any, ...]:
         """The case's variant, from its rows as the log holds them."""
-        activity, role, seen_as = self.activity, self.role, self.seen_as
+        activity, role, seen_as, value_of = self.activity, self.role, self.seen_as, self._value
         parts: list[Any] = [len(case.rows)]
         for row in case.rows:
             values = row.values
@@ -79,7 +88,11 @@ class Variants:
                 how = seen_as.get(column)
                 if how is None or value is None:
                     continue
-                data.append((column, self._value(column, how, value)))
+                # The common cases inline: a free text is only present; a read text is itself.
+                if value.__class__ is str and how != "list" and "\0" not in value:
+                    data.append((column, _TEXT if how == "text" else value))
+                else:
+                    data.append((column, value_of(column, how, value)))
             parts.append((values.get(activity), values.get(role) if role else None, tuple(data)))
         return tuple(parts)
 
@@ -94,10 +107,18 @@ class Variants:
         return frozen(value)
 
     def get(self, key: tuple[Any, ...], case: LogCase) -> CaseResult | None:
-        found = self._seen.get(key)
-        if found is None:
-            return None
-        self._seen.move_to_end(key)
+        found = self._again.get(key)
+        if found is not None:
+            self._again.move_to_end(key)
+        else:
+            found = self._once.pop(key, None)
+            if found is None:
+                return None
+            self._again[key] = found
+            if len(self._again) > self._room_again:
+                # The least recently seen again is given one more chance among the variants seen once.
+                old, known = self._again.popitem(last=False)
+                self._remember(old, known)
         self.hits += 1
         result, refs = found
         rows = len(case.rows)
@@ -116,9 +137,12 @@ class Variants:
 
     def put(self, key: tuple[Any, ...], case: LogCase, trace: Trace, result: CaseResult) -> None:
         """Remember ``result``, with the row each deviation's row and time come from (not the case itself)."""
-        self._seen[key] = (result, self._references(case, trace, result))
-        if len(self._seen) > self.size:
-            self._seen.popitem(last=False)
+        self._remember(key, (result, self._references(case, trace, result)))
+
+    def _remember(self, key: tuple[Any, ...], known: _Known) -> None:
+        self._once[key] = known
+        if len(self._once) > self._room_once:
+            self._once.popitem(last=False)
 
     def _time(self, row: Row) -> dt.datetime:
         return timestamp(row.values.get(self.stamp), self.zone, row, self.stamp)
