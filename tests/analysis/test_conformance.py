@@ -255,6 +255,23 @@ def test_json_lines_and_xes_read_as_the_csv_does(tmp_path: Path) -> None:
     assert _unlined(check_file(LIBRARY, xes, xes_mapping)) == expected
 
 
+def test_a_role_or_activity_written_as_an_object_is_read_as_its_text(tmp_path: Path) -> None:
+    """JSON Lines may hold any kind in any column: a role written as an object is an unknown role, not a crash."""
+    mapping = load_mapping(EXAMPLE / "release_tenant_mapping.yaml")
+    rows: list[dict[str, Any]] = [{k: v for k, v in r.items() if v} for r in _example_rows()]
+    rows[1]["Staff role"] = {"team": "desk"}
+    rows[2]["Step"] = ["Fees verified"]
+    jsonl = tmp_path / "log.jsonl"
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with pytest.raises(LogError, match=r"activity '\['Fees verified'\]' is not in the mapping"):
+        check_file(LIBRARY, jsonl, mapping)
+    del rows[2]
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    first = check_file(LIBRARY, jsonl, mapping).cases[0]
+    assert first.deviations[0].kind == "role"
+    assert "{'team': 'desk'}" in first.deviations[0].message
+
+
 def _parquet_log(path: Path, rows: list[dict[str, str]], *, typed: bool) -> Path:
     """The example log as Parquet: ``typed`` stores times as timestamps and lists as lists, as a data team would."""
     import pyarrow as pa  # the [parquet] extra, part of the dev dependencies
@@ -558,25 +575,50 @@ XES = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+XES_MAPPING = mapping_from(
+    {
+        "procedure": "letters_and_visits.company_staff",
+        "columns": {
+            "case": "case:concept:name",
+            "activity": "concept:name",
+            "timestamp": "time:timestamp",
+            "role": "org:role",
+        },
+        "data": {"channel": "petition_channel", "matter": "petition_matter", "first": "first_contact"},
+        "activities": {"Letter recorded": "recorded", "Reply sent": "replied"},
+    }
+)
+
+
 def test_xes_with_its_standard_keys(tmp_path: Path) -> None:
     log = tmp_path / "letters.xes"
     log.write_text(XES, encoding="utf-8")
-    mapping = mapping_from(
-        {
-            "procedure": "letters_and_visits.company_staff",
-            "columns": {
-                "case": "case:concept:name",
-                "activity": "concept:name",
-                "timestamp": "time:timestamp",
-                "role": "org:role",
-            },
-            "data": {"channel": "petition_channel", "matter": "petition_matter", "first": "first_contact"},
-            "activities": {"Letter recorded": "recorded", "Reply sent": "replied"},
-        }
-    )
-    (case,) = check_file(LIBRARY, log, mapping).cases
+    (case,) = check_file(LIBRARY, log, XES_MAPPING).cases
     assert case.case == "L-9"
     assert [(d.kind, d.row, d.clause.rule) for d in case.deviations] == [("time", 2, "promise reply: 3 working days")]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "row", "message"),
+    [
+        ('<string key="first" value="Li"/>', '<int key="n" value="three"/>', 1, "<int key='n'> holds 'three'"),
+        (
+            '<string key="org:role" value="responsible_person"/>\n    </event>\n  </trace>',
+            '<string key="org:role" value="responsible_person"/>\n    </event>\n<float key="f" value="1,5"/>  </trace>',
+            None,
+            "a trace's own attribute, after event 2: <float key='f'> holds '1,5', which is no float",
+        ),
+    ],
+)
+def test_an_xes_value_not_of_its_declared_type_is_a_located_error(
+    tmp_path: Path, before: str, after: str, row: int | None, message: str
+) -> None:
+    log = tmp_path / "letters.xes"
+    assert before in XES
+    log.write_text(XES.replace(before, after), encoding="utf-8")
+    with pytest.raises(LogError, match=re.escape(message)) as caught:
+        check_file(LIBRARY, log, XES_MAPPING)
+    assert caught.value.row == row
 
 
 def test_a_case_opened_by_an_unknown_role_is_still_checked(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from xml.etree.ElementTree import Element, ParseError, iterparse
 from sopflow.analysis.conformance.mapping import LogError, LogMapping
 from sopflow.errors import SnapshotError, SopflowError
 from sopflow.model.limits import MAX_NESTING
+from sopflow.model.values import short
 from sopflow.runtime.journal import Entry
 from sopflow.runtime.snapshot import entry_from
 
@@ -240,11 +241,16 @@ def _xes(path: Path) -> Iterator[Row]:
                 yield Row(values, where, number)
                 element.clear()
             elif tag in _XES_TYPES and parent == "trace" and element.get("key") is not None:
-                trace[element.get("key", "")] = _typed(tag, element.get("value"))
+                key = element.get("key", "")
+                trace[key] = _typed(tag, element.get("value"), key)
             elif tag == "trace":
                 element.clear()
     except ParseError as exc:
         raise LogError(f"not well-formed XES: {exc}", source=where, row=exc.position[0]) from None
+    except _Untyped as exc:  # located as XES rows are, by event number
+        if tag == "event":
+            raise LogError(str(exc), source=where, row=number) from None
+        raise LogError(f"a trace's own attribute, after event {number}: {exc}", source=where) from None
 
 
 def _attributes(element: Element) -> dict[str, Any]:
@@ -252,17 +258,25 @@ def _attributes(element: Element) -> dict[str, Any]:
     for child in element:
         tag = child.tag.rsplit("}", 1)[-1]
         if tag in _XES_TYPES and child.get("key") is not None:
-            out[child.get("key", "")] = _typed(tag, child.get("value"))
+            key = child.get("key", "")
+            out[key] = _typed(tag, child.get("value"), key)
     return out
 
 
-def _typed(tag: str, value: str | None) -> Any:
+class _Untyped(SopflowError):
+    """An XES attribute whose value is not of its declared type; :func:`_xes` locates it."""
+
+
+def _typed(tag: str, value: str | None, key: str) -> Any:
     if value is None:
         return None
-    if tag == "int":
-        return int(value)
-    if tag == "float":
-        return float(value)
+    try:
+        if tag == "int":
+            return int(value)
+        if tag == "float":
+            return float(value)
+    except ValueError:
+        raise _Untyped(f"<{tag} key={short(key)}> holds {short(value)}, which is no {tag}") from None
     if tag == "boolean":
         return value.lower() == "true"
     return value

@@ -93,7 +93,8 @@ class Variants:
                     data.append((column, _TEXT if how == "text" else value))
                 else:
                     data.append((column, value_of(column, how, value)))
-            parts.append((values.get(activity), values.get(role) if role else None, tuple(data)))
+            # The translation reads an activity or role of any kind as its text: any kind may come.
+            parts.append((frozen(values.get(activity)), frozen(values.get(role)) if role else None, tuple(data)))
         return tuple(parts)
 
     def _value(self, column: str, how: Seen, value: Any) -> Any:
