@@ -9,7 +9,9 @@ what it reached; the baseline is the cheapest walk there is over the same proced
 one of the state's triggers at random and look the next state up in the IR table, with the
 data left at its defaults. The goal is at least one fifth of the walk's steps per second.
 Both are timed in turns, in the same run, and the ratio is the median of the rounds,
-because this machine is shared and its speed drifts. It also times checking the whole
+because this machine is shared and its speed drifts. To show how much of a step is the
+kernel's, it also replays the very kernel steps one exploration takes, with nothing around
+them: no explorer on the kernel can go faster than that. And it times checking the whole
 bundled library, exploration included. pytest does not collect this file.
 """
 
@@ -21,12 +23,15 @@ import random
 import statistics
 import sys
 import time
+from typing import Any
 
 import sopflow
+import sopflow.analysis.explore as explorer
 from sopflow.analysis.explore import explore
 from sopflow.analysis.verify import verify
 from sopflow.compile import Procedure
 from sopflow.errors import SopflowError
+from sopflow.runtime.kernel import step
 
 GOAL = 0.2
 
@@ -59,6 +64,32 @@ def exploring(procedures: list[Procedure]) -> float:
     return steps / (time.perf_counter() - began)
 
 
+def kernel_calls(procedures: list[Procedure]) -> list[tuple[Any, Any]]:
+    """The (configuration, trigger) of every kernel step one exploration of the procedures takes."""
+    calls: list[tuple[Any, Any]] = []
+    real = explorer.step
+
+    def recorded(config: Any, trigger: Any, **options: Any) -> Any:
+        calls.append((config, trigger))
+        return real(config, trigger, **options)
+
+    explorer.step = recorded
+    try:
+        for procedure in procedures:
+            explore(procedure)
+    finally:
+        explorer.step = real
+    return calls
+
+
+def kernel_alone(calls: list[tuple[Any, Any]]) -> float:
+    """Steps per second of those very steps with nothing around them: the ceiling for any explorer on the kernel."""
+    began = time.perf_counter()
+    for config, trigger in calls:
+        step(config, trigger)
+    return len(calls) / (time.perf_counter() - began)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="three rounds instead of seven")
@@ -66,13 +97,15 @@ def main() -> None:
     library = sopflow.load_library()
     procedures = [library[pid] for pid in library]
     total = sum(explore(p).steps for p in procedures)
-    ratios, rates, walks = [], [], []
+    calls = kernel_calls(procedures)
+    ratios, rates, walks, ceilings = [], [], [], []
     for _ in range(rounds):
         rate = exploring(procedures)
         base = walk(procedures, total)
         rates.append(rate)
         walks.append(base)
         ratios.append(rate / base)
+        ceilings.append(kernel_alone(calls) / base)
     began = time.perf_counter()
     reports = [verify(p) for p in procedures]
     whole = time.perf_counter() - began
@@ -80,6 +113,12 @@ def main() -> None:
     print(f"procedures explored: {len(procedures)}, kernel steps per full exploration: {total}")
     print(f"explorer: {statistics.median(rates):,.0f} steps/s; IR random walk: {statistics.median(walks):,.0f} steps/s")
     print(f"explorer / IR walk: {ratio:.2f} (goal >= {GOAL}) {'PASS' if ratio >= GOAL else 'FAIL'}")
+    ceiling = statistics.median(ceilings)
+    room = 1e6 / (GOAL * statistics.median(walks)) - 1e6 / (ceiling * statistics.median(walks))
+    print(
+        f"the kernel alone, taking the explorer's {len(calls)} steps and nothing else: {ceiling:.2f} x IR walk; "
+        f"at the goal, the explorer's own work per step would have {room:.1f} us"
+    )
     print(f"checking the whole bundled library, exploration included: {whole:.2f} s")
     print("state space per procedure (configurations, moves, depth):")
     for r in reports:
