@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from sopflow.errors import StoreError
 from sopflow.runtime import Entry
+from sopflow.runtime.snapshot import entry_from
 from sopflow.store.base import Tx
 from sopflow.store.rows import JournalQuery, SessionQuery, SessionRow, Written, from_micros, micros
 
@@ -204,7 +205,7 @@ class SqlTx(Tx):
         if found is None:
             return None
         snapshot = found[11]
-        return (json.loads(snapshot) if isinstance(snapshot, str) else snapshot), _row(found)
+        return _json(snapshot, f"the stored snapshot of session '{session_id}'"), _row(found)
 
     def revision(self, session_id: str, *, lock: bool) -> int | None:
         sql = "SELECT seq FROM sopflow_sessions WHERE id = ?" + (self.d.read_lock if lock else "")
@@ -342,7 +343,7 @@ def journal_query(d: Dialect, q: JournalQuery) -> tuple[str, list[Any]]:
     if q.after_seq is not None:
         where.append("seq > ?")
         params.append(q.after_seq)
-    sql = "SELECT entry FROM sopflow_journal"
+    sql = "SELECT session, seq, entry FROM sopflow_journal"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY at, session, seq LIMIT ?"
@@ -354,7 +355,24 @@ def rows(found: list[Any]) -> list[SessionRow]:
 
 
 def entries(found: list[Any]) -> list[Entry]:
-    return [Entry.from_dict(json.loads(v[0]) if isinstance(v[0], str) else v[0]) for v in found]
+    """Journal rows as entries, each checked as a restored journal is: a database is edited by
+    people and tools too, and a row that is not an entry is a located error, never a KeyError."""
+    out = []
+    for session, seq, raw in found:
+        what = f"session '{session}' journal.{seq}"
+        out.append(entry_from(_json(raw, f"the stored {what}"), what))
+    return out
+
+
+def _json(value: Any, what: str) -> Any:
+    """A JSON column's value (SQLite hands back text, PostgreSQL the parsed value)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except (ValueError, RecursionError) as exc:
+        problem = f"{what} is not JSON ({type(exc).__name__}): the database was changed outside sopflow"
+        raise StoreError(problem) from None
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

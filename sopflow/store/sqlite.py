@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -81,16 +81,20 @@ class SQLiteStore(Store):
             except sqlite3.Error as exc:
                 raise StoreError(f"the SQLite store at {self.path} is busy or unavailable: {exc}") from None
             try:
-                yield SqlTx(cur, SQLITE)
-            except BaseException:
-                conn.rollback()
-                raise
-            else:
+                try:
+                    yield SqlTx(cur, SQLITE)
+                except BaseException:
+                    with suppress(sqlite3.Error):  # the first error is the one to tell
+                        conn.rollback()
+                    raise
                 try:
                     conn.commit()
                 except sqlite3.Error as exc:
-                    conn.rollback()
+                    with suppress(sqlite3.Error):
+                        conn.rollback()
                     raise StoreError(f"the SQLite store at {self.path} could not commit: {exc}") from None
+            except sqlite3.Error as exc:  # a statement of the transaction: a damaged file, a full disk
+                raise StoreError(f"the SQLite store at {self.path} could not complete a transaction: {exc}") from None
             finally:
                 cur.close()
 
@@ -98,15 +102,20 @@ class SQLiteStore(Store):
     def reading(self) -> Iterator[Tx]:
         """Reads need no write lock: WAL lets them run beside a writer, each SELECT consistent."""
         with self._connection() as conn:
-            cur = conn.cursor()
             try:
-                yield SqlTx(cur, SQLITE)
-            finally:
-                cur.close()
+                cur = conn.cursor()
+                try:
+                    yield SqlTx(cur, SQLITE)
+                finally:
+                    cur.close()
+            except sqlite3.Error as exc:
+                raise StoreError(f"the SQLite store at {self.path} could not read: {exc}") from None
 
     def _read(self, sql: str, params: list[Any]) -> list[Any]:
-        with self._connection() as conn:
-            return conn.execute(sql, params).fetchall()
+        with self.reading() as tx:
+            assert isinstance(tx, SqlTx)
+            found: list[Any] = tx.cur.execute(sql, params).fetchall()
+        return found
 
     def sessions(self, query: SessionQuery | None = None) -> list[SessionRow]:
         return rows(self._read(*session_query(SQLITE, query_of(query, SessionQuery))))

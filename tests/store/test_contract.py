@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sqlite3
 from typing import Any
 
 import pytest
 
 import sopflow
-from sopflow.errors import EventNotAllowed, SessionNotFound, StaleSession, StoreError
-from sopflow.store import JournalQuery, SessionQuery, Store
-from tests.conftest import drive_to_owner_call
+from sopflow.errors import EventNotAllowed, SessionNotFound, SnapshotError, StaleSession, StoreError
+from sopflow.store import JournalQuery, PostgresStore, SessionQuery, SQLiteStore, Store
+from tests.conftest import FIXTURES, drive_to_owner_call
 
 START = "2026-03-02T09:00:00+08:00"
 
@@ -273,3 +275,70 @@ def test_a_wrong_kind_of_argument_is_a_sopflow_error_not_a_driver_s(
     with pytest.raises(sopflow.SopflowError, match=words):
         call(store, at)
     assert 1 == store.row(session.id).seq
+
+
+def _behind_its_back(store: Store, statement: str) -> None:
+    """Change the store's database as a person at a SQL prompt, or another tool, might."""
+    if isinstance(store, SQLiteStore):
+        with contextlib.closing(sqlite3.connect(store.path)) as conn, conn:
+            conn.execute(statement)
+    else:
+        assert isinstance(store, PostgresStore)
+        with store._pool.connection() as conn:
+            conn.execute(statement)
+
+
+def test_a_journal_entry_changed_outside_sopflow_is_a_located_error(make_durable_store: Any) -> None:
+    """The row is checked as a restored journal is: named by session and sequence, never a KeyError."""
+    at = clock()
+    store = make_durable_store()
+    session = release(store, at)
+    store.fire(session.id, "id_copied", role="front_desk", clock=at, data={"id_copy": "scan-1"})
+    _behind_its_back(
+        store,
+        f"""UPDATE sopflow_journal SET entry = '{{"seq": 2, "kind": 5}}' WHERE session = '{session.id}' AND seq = 2""",
+    )
+    with pytest.raises(SnapshotError, match=rf"session '{session.id}' journal\.2\.at: "):
+        store.journal(JournalQuery(session=session.id))
+    assert ["start"] == [e.kind for e in store.journal(JournalQuery(session=session.id, kind="start"))]
+
+
+@pytest.mark.parametrize("column", ["entry", "snapshot"])
+def test_text_that_is_not_json_in_a_sqlite_store_is_a_store_error(tmp_path: Any, column: str) -> None:
+    at = clock()
+    store = SQLiteStore(sopflow.load_library(FIXTURES), tmp_path / "d.db")
+    session = release(store, at)
+    table = "sopflow_journal" if column == "entry" else "sopflow_sessions"
+    key = "session" if column == "entry" else "id"
+    _behind_its_back(store, f"""UPDATE {table} SET {column} = '{{"seq": [[[' WHERE {key} = '{session.id}'""")
+    store._ready.clear()  # as another worker would: nothing of the session kept in memory
+    call = {
+        "entry": lambda: store.journal(JournalQuery(session=session.id)),
+        "snapshot": lambda: store.fire(session.id, "id_copied", role="front_desk", clock=at, data={"id_copy": "s"}),
+    }[column]
+    with pytest.raises(StoreError, match=r"is not JSON \(JSONDecodeError\): the database was changed outside sopflow"):
+        call()
+    store.close()
+
+
+def test_a_damaged_sqlite_file_is_a_store_error_for_every_call(tmp_path: Any) -> None:
+    """A file whose pages were overwritten: reads and writes say so as a StoreError, never sqlite3's own."""
+    at = clock()
+    path = tmp_path / "d.db"
+    store = SQLiteStore(sopflow.load_library(FIXTURES), path)
+    ids = [release(store, at).id for _ in range(100)]
+    store.close()
+    data = bytearray(path.read_bytes())
+    for page in range(4096, len(data), 4096):
+        data[page + 100 : page + 4000] = bytes(range(256)) * 15 + bytes(60)
+    path.write_bytes(bytes(data))
+    store = SQLiteStore(sopflow.load_library(FIXTURES), path)
+    calls = [
+        lambda: store.sessions(SessionQuery()),
+        lambda: store.journal(JournalQuery(session=ids[5])),
+        lambda: store.fire(ids[5], "id_copied", role="front_desk", clock=at, data={"id_copy": "scan-1"}),
+    ]
+    for call in calls:
+        with pytest.raises(StoreError, match="database disk image is malformed"):
+            call()
+    store.close()
