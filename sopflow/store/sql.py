@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sopflow.errors import StoreError
+from sopflow.model.values import short
 from sopflow.runtime import Entry
 from sopflow.runtime.snapshot import entry_from
 from sopflow.store.base import Tx
@@ -141,7 +142,18 @@ _COLUMNS = "id, procedure, version, state, path, outcome, started_at, updated_at
 
 
 def _row(values: Sequence[Any]) -> SessionRow:
-    started, updated = from_micros(values[6]), from_micros(values[7])
+    """A session's row; one whose numbers are not the whole numbers sopflow writes (SQLite keeps
+    whatever a person types into a column) is a StoreError naming the session."""
+    try:
+        if type(values[2]) is not int or type(values[8]) is not int:
+            raise TypeError
+        started, updated = from_micros(values[6]), from_micros(values[7])
+        deadline = from_micros(values[9])
+    except (TypeError, ValueError, OverflowError):
+        raise StoreError(
+            f"the row of session {short(values[0])} holds a version, revision or time sopflow did not write: "
+            "the database was changed outside sopflow"
+        ) from None
     assert started is not None  # NOT NULL column
     assert updated is not None
     return SessionRow(
@@ -154,7 +166,7 @@ def _row(values: Sequence[Any]) -> SessionRow:
         started_at=started,
         updated_at=updated,
         seq=values[8],
-        next_deadline=from_micros(values[9]),
+        next_deadline=deadline,
         pinned=bool(values[10]),
     )
 

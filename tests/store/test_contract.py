@@ -342,3 +342,18 @@ def test_a_damaged_sqlite_file_is_a_store_error_for_every_call(tmp_path: Any) ->
         with pytest.raises(StoreError, match="database disk image is malformed"):
             call()
     store.close()
+
+
+@pytest.mark.parametrize("column", ["started_at", "seq", "version", "next_deadline"])
+def test_a_sqlite_row_whose_numbers_were_typed_over_is_a_store_error(tmp_path: Any, column: str) -> None:
+    """SQLite keeps text typed into a number column; listing or loading the session says so, naming it."""
+    at = clock()
+    store = SQLiteStore(sopflow.load_library(FIXTURES), tmp_path / "d.db")
+    session = release(store, at)
+    _behind_its_back(store, f"UPDATE sopflow_sessions SET {column} = 'yesterday' WHERE id = '{session.id}'")
+    store._ready.clear()
+    with pytest.raises(StoreError, match=f"the row of session '{session.id}' holds a version, revision or time"):
+        store.sessions(SessionQuery())
+    with pytest.raises(StoreError, match="the database was changed outside sopflow"):
+        store.load(session.id, at)
+    store.close()
