@@ -1,4 +1,4 @@
-"""Arguments of every wrong kind, for fuzzing what a host can pass to a public function."""
+"""Junk for fuzzing: arguments of every wrong kind a host can pass, and YAML files an author mangled."""
 
 from __future__ import annotations
 
@@ -21,3 +21,58 @@ def junk(*near_misses: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
         st.datetimes(),
         *near_misses,
     )
+
+
+NASTY = [
+    "\x00",
+    "\x07",
+    "\ud800",
+    "&a [*a]",
+    "[" * 300,
+    "{a: " * 200,
+    "9" * 5000,
+    "'" + "x" * 30_000 + "'",
+    '"' + "a + " * 400 + 'a > 0"',
+    '"' + "not " * 300 + 'x"',
+    "{unit:>20000000}",
+    "{a:q}",
+    "!!python/object:os.system",
+    "<<: *missing",
+    "\t",
+    "- ",
+    ": :",
+    "2024-02-30",
+    "1e999",
+    ".nan",
+]
+
+
+@st.composite
+def mutated(draw: st.DrawFn, texts: dict[str, str]) -> str:
+    """One of ``texts`` (YAML files by name) with a few lines deleted, duplicated, cut or spiked."""
+    name = draw(st.sampled_from(sorted(texts)))
+    lines = texts[name].splitlines()
+    for _ in range(draw(st.integers(1, 4))):
+        if not lines:
+            break
+        i = draw(st.integers(0, len(lines) - 1))
+        how = draw(st.sampled_from(["delete", "duplicate", "cut", "spike", "swap", "indent"]))
+        if how == "delete":
+            del lines[i]
+        elif how == "duplicate":
+            lines.insert(i, lines[i])
+        elif how == "cut":
+            lines[i] = lines[i][: draw(st.integers(0, len(lines[i])))]
+        elif how == "spike":
+            at = draw(st.integers(0, len(lines[i])))
+            spike = draw(st.one_of(st.sampled_from(NASTY), st.text(max_size=8)))
+            lines[i] = lines[i][:at] + spike + lines[i][at:]
+        elif how == "swap":
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        else:
+            lines[i] = " " * draw(st.integers(0, 6)) + lines[i].lstrip()
+    if draw(st.booleans()):
+        cut = draw(st.integers(0, len("\n".join(lines))))
+        return "\n".join(lines)[:cut]
+    return "\n".join(lines)

@@ -13,66 +13,13 @@ from hypothesis import strategies as st
 
 import sopflow
 from sopflow.errors import ProcedureInvalid, SopflowError
+from tests.fuzz.junk import mutated
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SEEDS = sorted((ROOT / "procedures").rglob("*.yaml")) + sorted((ROOT / "tests" / "fixtures").glob("*.yaml"))
 TEXTS = {p.name: p.read_text(encoding="utf-8") for p in SEEDS}
 BUDGET = 3.0
 """Seconds one document may take, on this shared machine, before it counts as a hang."""
-
-NASTY = [
-    "\x00",
-    "\x07",
-    "\ud800",
-    "&a [*a]",
-    "[" * 300,
-    "{a: " * 200,
-    "9" * 5000,
-    "'" + "x" * 30_000 + "'",
-    '"' + "a + " * 400 + 'a > 0"',
-    '"' + "not " * 300 + 'x"',
-    "{unit:>20000000}",
-    "{a:q}",
-    "!!python/object:os.system",
-    "<<: *missing",
-    "\t",
-    "- ",
-    ": :",
-    "2024-02-30",
-    "1e999",
-    ".nan",
-]
-
-
-@st.composite
-def mutated(draw: st.DrawFn) -> str:
-    """A bundled or fixture document with a few lines deleted, duplicated, cut or spiked."""
-    name = draw(st.sampled_from(sorted(TEXTS)))
-    lines = TEXTS[name].splitlines()
-    for _ in range(draw(st.integers(1, 4))):
-        if not lines:
-            break
-        i = draw(st.integers(0, len(lines) - 1))
-        how = draw(st.sampled_from(["delete", "duplicate", "cut", "spike", "swap", "indent"]))
-        if how == "delete":
-            del lines[i]
-        elif how == "duplicate":
-            lines.insert(i, lines[i])
-        elif how == "cut":
-            lines[i] = lines[i][: draw(st.integers(0, len(lines[i])))]
-        elif how == "spike":
-            at = draw(st.integers(0, len(lines[i])))
-            spike = draw(st.one_of(st.sampled_from(NASTY), st.text(max_size=8)))
-            lines[i] = lines[i][:at] + spike + lines[i][at:]
-        elif how == "swap":
-            j = draw(st.integers(0, len(lines) - 1))
-            lines[i], lines[j] = lines[j], lines[i]
-        else:
-            lines[i] = " " * draw(st.integers(0, 6)) + lines[i].lstrip()
-    if draw(st.booleans()):
-        cut = draw(st.integers(0, len("\n".join(lines))))
-        return "\n".join(lines)[:cut]
-    return "\n".join(lines)
 
 
 def unlocated(text: str, source: str) -> list[str]:
@@ -92,7 +39,7 @@ def unlocated(text: str, source: str) -> list[str]:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(text=mutated())
+@given(text=mutated(TEXTS))
 def test_a_mutated_document_gets_located_sopflow_errors_fast(text: str) -> None:
     """Whatever the mutation: it loads, or every problem is a SopflowError with a line; never slow."""
     began = time.perf_counter()
