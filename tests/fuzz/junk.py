@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
 from hypothesis import strategies as st
 
 
@@ -76,3 +77,49 @@ def mutated(draw: st.DrawFn, texts: dict[str, str]) -> str:
         cut = draw(st.integers(0, len("\n".join(lines))))
         return "\n".join(lines)[:cut]
     return "\n".join(lines)
+
+
+VALUES = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**6), 10**6),
+        st.sampled_from(["", "x", "done", "a > 0", "{unit}", "3 minutes", "zh-Hant", "completed", "9" * 50]),
+        st.text(max_size=12),
+    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=8,
+)
+
+
+def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [path]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += _paths(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out += _paths(value, (*path, i))
+    return out
+
+
+@st.composite
+def reshaped(draw: st.DrawFn, texts: dict[str, str]) -> str:
+    """One of ``texts`` whose data (not its text) was changed: a value replaced, a key dropped or renamed."""
+    data = yaml.safe_load(texts[draw(st.sampled_from(sorted(texts)))])
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [p for p in _paths(data) if p]
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent: Any = data
+        for part in path[:-1]:
+            parent = parent[part]
+        how = draw(st.sampled_from(["replace", "drop", "rename"]))
+        if how == "replace":
+            parent[path[-1]] = draw(VALUES)
+        elif how == "drop":
+            del parent[path[-1]]
+        elif isinstance(parent, dict):
+            parent[draw(st.text(min_size=1, max_size=10))] = parent.pop(path[-1])
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

@@ -17,7 +17,7 @@ import sopflow
 from sopflow.errors import SopflowError
 from sopflow.testing.scenario.load import ScenarioError, parse_scenario
 from sopflow.testing.scenario.run import run_scenario
-from tests.fuzz.junk import mutated
+from tests.fuzz.junk import mutated, reshaped
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 LIBRARY = sopflow.load_library()
@@ -51,6 +51,15 @@ def unlocated(text: str) -> list[str]:
 )
 @given(text=mutated(TEXTS))
 def test_a_mutated_scenario_gets_located_sopflow_errors_fast(text: str) -> None:
+    began = time.perf_counter()
+    assert [] == unlocated(text)
+    assert time.perf_counter() - began < BUDGET
+
+
+@settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=reshaped(TEXTS))
+def test_a_reshaped_scenario_gets_located_sopflow_errors_fast(text: str) -> None:
+    """Wrong kinds, missing and unknown keys, odd waits and data reach the checker and the session."""
     began = time.perf_counter()
     assert [] == unlocated(text)
     assert time.perf_counter() - began < BUDGET
