@@ -6,6 +6,7 @@ command, run from a shell or from a test's ``CliRunner``, fails the same way.
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated, Any
 
 import typer
@@ -36,6 +37,12 @@ from sopflow.cli.common import SETTINGS, report
 class _Group(TyperGroup):
     """The root group; it catches what commands raise and prints it for a person."""
 
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _flowing(command)
+        return command
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -43,6 +50,20 @@ class _Group(TyperGroup):
             raise  # typer's own: usage errors (exit 2), exits, Ctrl-C, a closed pipe
         except Exception as exc:
             raise Exit(report(exc)) from None
+
+
+def _flowing(command: Any) -> None:
+    """Make a command's help (and its subcommands') flowing paragraphs.
+
+    Typer keeps a docstring's line breaks after its first paragraph, so an 80-column terminal
+    wrapped each 90-character source line into a long line and a stub; joined, the paragraphs
+    wrap at the terminal's own width.
+    """
+    if command.help:
+        text, cut, rest = inspect.cleandoc(command.help).partition("\f")
+        command.help = "\n\n".join(" ".join(p.split()) for p in text.split("\n\n")) + cut + rest
+    for sub in getattr(command, "commands", {}).values():
+        _flowing(sub)
 
 
 app = typer.Typer(
