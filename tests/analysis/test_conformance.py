@@ -420,26 +420,26 @@ def test_values_nested_up_to_the_limit_are_read(tmp_path: Path) -> None:
     assert [json.loads(_nested(64))] == [row.values["x"] for row in read_rows(log)]
 
 
-def test_a_malformed_mapping_names_its_file_line_and_field(tmp_path: Path) -> None:
+def test_a_malformed_mapping_names_its_file_line_column_and_field(tmp_path: Path) -> None:
     path = tmp_path / "map.yaml"
     path.write_text("procedure: complaint.handling\nunmapped: maybe\n", encoding="utf-8")
-    with pytest.raises(LogError, match=r"map\.yaml:2: unmapped: Input should be 'error' or 'ignore'"):
+    with pytest.raises(LogError, match=r"map\.yaml:2:11: unmapped: Input should be 'error' or 'ignore'"):
         load_mapping(path)
     path.write_text("procedure: complaint.handling\ncolumns: {case: id, acitvity: what}\n", encoding="utf-8")
-    with pytest.raises(LogError, match=r"map\.yaml:2: columns\.acitvity: Extra inputs are not permitted"):
+    with pytest.raises(LogError, match=r"map\.yaml:2:21: columns\.acitvity: Extra inputs are not permitted"):
         load_mapping(path)
     path.write_text("procedure: complaint.handling\nroles:\n  desk: front_desk\n  desk: owner\n", encoding="utf-8")
-    with pytest.raises(LogError, match=r"map\.yaml:4: .*desk"):
+    with pytest.raises(LogError, match=r"map\.yaml:4:\d+: .*desk"):
         load_mapping(path)  # a key given twice is refused, not silently the second
     path.write_bytes(b"procedure: complaint.handling\n\xff\n")
-    with pytest.raises(LogError, match=r"map\.yaml: not UTF-8 text \(byte 0xff\)"):
+    with pytest.raises(LogError, match=r"map\.yaml:2:1: not UTF-8 text \(byte 0xff\)"):
         load_mapping(path)
     path.write_text(
         "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
         + "".join(f"{b}: &{b} [{', '.join([f'*{a}'] * 10)}]\n" for a, b in zip("abcdefg", "bcdefgh", strict=True)),
         encoding="utf-8",
     )
-    with pytest.raises(LogError, match=r"map\.yaml:\d+: .*past 1,000,000"):
+    with pytest.raises(LogError, match=r"map\.yaml:\d+:\d+: .*past 1,000,000"):
         load_mapping(path)  # aliases that would expand past the limit, refused before anything is built
     assert issubclass(LogError, SopflowError)
 

@@ -32,13 +32,18 @@ CHECK = "check:"
 class LogError(SopflowError):
     """A log or its mapping is malformed; the message says where (file, row or line) and what was expected."""
 
-    def __init__(self, message: str, *, source: str | None = None, row: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, source: str | None = None, row: int | None = None, column: int | None = None
+    ) -> None:
         self.message = message
         self.source = source
         self.row = row
+        """The log's row, or the mapping file's line."""
+        self.column = column
+        """In a mapping file, the column on that line."""
         where = source or ""
         if row is not None:
-            where += f":{row}"
+            where += f":{row}" + (f":{column}" if column is not None else "")
         super().__init__(f"{where}: {message}" if where else message)
 
 
@@ -110,15 +115,20 @@ def load_mapping(path: str | Path) -> LogMapping:
     """
     where = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise LogError(f"cannot read the mapping ({exc.strerror})", source=where) from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise LogError(f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save it as UTF-8", source=where) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        message = f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+        raise LogError(message, source=where, row=line, column=column) from None
     raw, positions, problems = parse_yaml(text, where, plain=True)
     if problems:
         first = problems[0]
-        raise LogError(first.message, source=where, row=first.line)
+        raise LogError(first.message, source=where, row=first.line, column=first.column)
     return mapping_from(raw, where, positions)
 
 
@@ -132,5 +142,8 @@ def mapping_from(raw: Any, where: str = "<mapping>", positions: Positions | None
         first = exc.errors(include_url=False)[0]
         loc = [part for part in first["loc"] if part != "[key]"]
         field = ".".join(str(p) for p in loc) or "(top)"
-        found = positions.locate(loc, key=first["loc"][-1:] == ("[key]",)) if positions is not None else None
-        raise LogError(f"{field}: {first['msg']}", source=where, row=found[0] if found else None) from None
+        # A key that should not be there is pointed at, not its value.
+        key = first["loc"][-1:] == ("[key]",) or first["type"] == "extra_forbidden"
+        found = positions.locate(loc, key=key) if positions is not None else None
+        line, column = found if found else (None, None)
+        raise LogError(f"{field}: {first['msg']}", source=where, row=line, column=column) from None
