@@ -15,6 +15,7 @@ from sopflow.diagnostics import Diagnostic
 from sopflow.io.collector import collector_paused
 from sopflow.io.positions import Positions
 from sopflow.io.salvage import Broken, Partial, salvage
+from sopflow.io.utf8 import not_utf8
 from sopflow.io.validation import validation_diagnostics
 from sopflow.io.yaml_source import parse_yaml
 from sopflow.model import Document
@@ -84,10 +85,8 @@ def load_bytes(path: str | FsPath, raw: bytes) -> LoadedDocument:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        message = f"the file is not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot start a character; save it as UTF-8"
-        diagnostic = Diagnostic("error", "io", message, str(path), line, col)
+        line, col, message = not_utf8(raw, exc)
+        diagnostic = Diagnostic("error", "io", f"the file is {message}", str(path), line, col)
         return LoadedDocument(str(path), None, Positions(str(path)), (diagnostic,))
     with collector_paused():
         return _load(text, str(path), partial(_reread, os.path.abspath(p), (len(raw), zlib.crc32(raw))))

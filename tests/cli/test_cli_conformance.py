@@ -82,7 +82,7 @@ def test_a_log_that_is_not_utf8_or_empty_gets_a_clear_answer(cli: Invoke, tmp_pa
     empty.write_bytes(b"")
     bad, nothing = cli("conformance", latin, "--mapping", mapping), cli("conformance", empty, "--mapping", mapping)
     assert (
-        f"error: LogError: {latin}:2: column 6: not UTF-8 text (byte 0xe9); save the log as UTF-8",
+        f"error: LogError: {latin}:2:6: not UTF-8 text: byte 0xe9 cannot start a character; save it as UTF-8",
         (0, "no cases in the log: nothing to check"),
     ) == (bad.stderr.strip(), (nothing.exit_code, nothing.stdout.strip()))
 

@@ -201,3 +201,14 @@ def test_bad_procedure_id_and_calls_type() -> None:
         "x.yaml:4:14: end.calls: expected a valid list, found 'test.owner_call'",
     ]
     assert expected == problems(caught.value)
+
+
+def test_a_byte_that_is_not_utf8_is_located(tmp_path: Path) -> None:
+    """As in procedure files and logs: the line and column of the byte, not the codec's position."""
+    path = tmp_path / "latin.yaml"
+    path.write_bytes(b"scenario: x\nprocedure: caf\xe9\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert f"{path}:2:15: the file is not UTF-8 text: byte 0xe9 cannot start a character; save it as UTF-8" == str(
+        caught.value
+    )

@@ -30,6 +30,7 @@ from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from sopflow.analysis.conformance.mapping import LogError, LogMapping
 from sopflow.errors import SnapshotError, SopflowError
+from sopflow.io.utf8 import not_utf8
 from sopflow.model.limits import MAX_NESTING
 from sopflow.model.values import short
 from sopflow.runtime.journal import Entry
@@ -96,13 +97,8 @@ def _not_utf8(path: Path) -> LogError:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return LogError(
-            f"column {column}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the log as UTF-8",
-            source=str(path),
-            row=line,
-        )
+        line, column, message = not_utf8(data, exc)
+        return LogError(message, source=str(path), row=line, column=column)
     return LogError("not UTF-8 text; save the log as UTF-8", source=str(path))
 
 

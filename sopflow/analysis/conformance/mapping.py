@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sopflow.errors import SopflowError
 from sopflow.io.positions import Positions
+from sopflow.io.utf8 import not_utf8
 from sopflow.io.yaml_source import parse_yaml
 
 START = "start"
@@ -121,9 +122,7 @@ def load_mapping(path: str | Path) -> LogMapping:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        message = f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+        line, column, message = not_utf8(data, exc)
         raise LogError(message, source=where, row=line, column=column) from None
     raw, positions, problems = parse_yaml(text, where, plain=True)
     if problems:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from sopflow.diagnostics import Diagnostic
 from sopflow.errors import DefinitionError
+from sopflow.io.utf8 import not_utf8
 from sopflow.io.validation import validation_diagnostics
 from sopflow.io.yaml_source import parse_yaml
 from sopflow.testing.scenario.model import Scenario, label
@@ -75,10 +76,15 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
 def load_scenario(path: str | FsPath) -> Scenario:
     """Read one scenario file (UTF-8); raise :class:`ScenarioError` if it cannot be used."""
     try:
-        text = FsPath(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raw = FsPath(path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
         raise ScenarioError([Diagnostic("error", "io", f"cannot read file: {reason}", str(path))]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column, message = not_utf8(raw, exc)
+        raise ScenarioError([Diagnostic("error", "io", f"the file is {message}", str(path), line, column)]) from None
     return parse_scenario(text, str(path))
 
 
