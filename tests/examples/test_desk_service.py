@@ -210,6 +210,8 @@ def test_an_unknown_procedure_answers_422_with_a_hint(client: TestClient) -> Non
     [
         (b"not json", "the body must be a JSON object"),
         (b"[1, 2]", "the body must be a JSON object"),
+        (b"[" * 100_000 + b"]" * 100_000, "the body must be a JSON object"),  # nested past the stack
+        (b'{"a":' * 50_000 + b"1" + b"}" * 50_000, "the body must be a JSON object"),
         (json.dumps({**RELEASE, "role": None}).encode(), "'role' is required"),
         (json.dumps({**RELEASE, "data": ["estate_name"]}).encode(), "'data' must be an object"),
         (json.dumps({**RELEASE, "lang": "fr"}).encode(), "no language 'fr'"),
