@@ -17,7 +17,7 @@ from typing import Any
 
 from sopflow.errors import SopflowError
 from sopflow.model import FieldSpec
-from sopflow.model.values import coerce
+from sopflow.model.values import coerce, short
 from sopflow.render.words import phrase
 
 TRUE = frozenset({"y", "yes", "true", "1", "是", "對", "对"})
@@ -88,11 +88,11 @@ def parse_value(spec: FieldSpec, raw: str, lang: str = "en", zone: dt.tzinfo | N
     parse = _enum_value(spec) if spec.type == "enum" else _PARSERS.get(spec.type, str)
     try:
         value = parse(text)
-    except (ValueError, InvalidOperation):
+    except (ValueError, InvalidOperation, RecursionError):  # RecursionError: a list typed 100,000 deep
         expected = phrase(f"expected_{spec.type}", lang, values=", ".join(spec.values or ()))
         if spec.private:
             raise Unfit(expected) from None
-        raise Unfit(phrase("found", lang, expected=expected, found=repr(text))) from None
+        raise Unfit(phrase("found", lang, expected=expected, found=short(text))) from None
     if spec.type == "datetime" and zone is not None and value.tzinfo is None:
         value = value.replace(tzinfo=zone)
     try:

@@ -143,17 +143,23 @@ def _documents(path: Path) -> Iterator[tuple[str, Any]]:
                 if not line.strip():
                     continue
                 try:
-                    yield f"{path}:{number}", json.loads(line)
+                    document = json.loads(line)
                 except json.JSONDecodeError as exc:
                     if number > 1:
                         raise CommandError(f"{path}:{number}:{exc.colno}: not JSON: {exc.msg}") from None
                     break  # the first line is not a whole document: the file is one, spread over lines
+                except RecursionError:
+                    raise CommandError(f"{path}:{number}: JSON nested past reason") from None
+                yield f"{path}:{number}", document
             else:
                 return
         try:
-            yield str(path), json.loads(path.read_text(encoding="utf-8"))
+            whole = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise CommandError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+        except RecursionError:
+            raise CommandError(f"{path}: JSON nested past reason") from None
+        yield str(path), whole
     except OSError as exc:
         raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:

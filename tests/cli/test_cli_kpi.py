@@ -95,6 +95,10 @@ def test_without_journals_or_with_a_broken_file_a_clear_error(cli: Invoke, tmp_p
         (2, f"error: {broken}:2:2: not JSON: Expecting property name enclosed in double quotes"),
     ] == [(r.exit_code, r.stderr.strip()) for r in (cli("kpi", "-s", ""), cli("kpi", "-j", broken))]
     broken.write_bytes(start.encode() + b'\n{"seq": 1, "actor": "Jos\xe9"}\n')
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text("[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    nested = cli("kpi", "-j", deep)
+    assert (2, f"error: {deep}:1: JSON nested past reason") == (nested.exit_code, nested.stderr.strip())
     latin = cli("kpi", "-j", broken)
     assert (2, f"error: {broken}:2:25: not UTF-8 text: byte 0xe9 cannot start a character; save it as UTF-8") == (
         latin.exit_code,

@@ -61,6 +61,11 @@ def test_typed_text_becomes_the_fields_value(kind: str, typed: str, value: Any) 
             """expected a comma-separated list, or a JSON list such as ["TV", "sofa"], found '["TV", 3]'""",
         ),
         (FieldSpec(type="int", private=True), "12a", "expected a whole number"),
+        (  # nested past Python's stack, and quoted cut short
+            FieldSpec(type="list[str]"),
+            "[" * 100_000 + "]" * 100_000,
+            """expected a comma-separated list, or a JSON list such as ["TV", "sofa"], found '""" + "[" * 38 + "…",
+        ),
     ],
 )
 def test_a_wrong_value_says_what_was_expected(spec: FieldSpec, typed: str, message: str) -> None:
