@@ -206,11 +206,16 @@ class Store(ABC):
         with self.transaction() as tx:
             session = self._locked(tx, session_id, clock)
             expected = session.seq
+            shown: Step | None = None
             try:
-                session.fire(event, role=role, actor=actor, data=data)
+                shown = session.fire(event, role=role, actor=actor, data=data)
             except RuntimeRefusal as exc:
                 refusal = exc
-            step = session.step(lang, redact=redact)
+            # The session's own step is already rendered in its language; another language, or
+            # masked values, are rendered again.
+            step = shown if shown is not None and not redact and lang in (None, session.lang) else None
+            if step is None:
+                step = session.step(lang, redact=redact)
             _write(tx, session, clock.now(), expected)
             session.forget_journal()
         self._keep_ready(session)
