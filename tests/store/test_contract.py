@@ -245,6 +245,13 @@ def test_fire_renders_the_step_for_a_screen(store: Store) -> None:
     session = release(store, at)
     step = store.fire(session.id, "id_copied", role="front_desk", clock=at, data={"id_copy": "scan-1"}, lang="zh-Hant")
     assert "zh-Hant" == step.lang
+    own = store.fire(session.id, "checked", role="front_desk", clock=at)
+    masked = store.fire(
+        session.id, "fees_checked", role="front_desk", clock=at, data={"arrears_months": 0}, redact=True
+    )
+    again = store.load(session.id, at)
+    assert (own.lang, own.state) == (again.lang, "check_fees")
+    assert masked == again.step(redact=True)
 
 
 WRONG_KINDS: list[tuple[str, Any, str]] = [
