@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sopflow.analysis.explore import Action, StateSpace, explore, invariant_breaches
+from sopflow.analysis.explore import BUDGET, Action, StateSpace, explore, invariant_breaches
 from sopflow.analysis.monitors import ARMED
 from sopflow.compile import Procedure
 from sopflow.model import LEVEL_SEPARATOR, Property
@@ -32,7 +32,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "timer-never": ("warning", "no way through the procedure lets the timer run out"),
     "ladder-top-never": ("warning", "no way through the procedure climbs the ladder to its top"),
     "role-never": ("warning", "no way through the procedure lets the role act"),
-    "limit-reached": ("warning", "the exploration stopped at its limit: what was not seen is not proved"),
+    "limit-reached": ("warning", "the exploration stopped at a bound: what was not seen is not proved"),
 }
 """Finding code -> (severity, what it means)."""
 
@@ -76,15 +76,19 @@ class Report:
         }
 
 
-def verify(procedure: Procedure, *, limit: int = 100_000) -> Report:
+def verify(procedure: Procedure, *, limit: int = 100_000, budget: int = BUDGET) -> Report:
     """Explore ``procedure`` and report every finding, reachable problems first."""
-    space = explore(procedure, limit=limit)
+    space = explore(procedure, limit=limit, budget=budget)
     report = Report(procedure, space)
     report.findings += _reachable(space)
     if space.complete:
         report.findings += _never(space)
     else:
-        message = f"explored {len(space.nodes)} configurations and stopped; raise the limit to see the rest"
+        raise_it = "the limit" if space.stopped_by == "configurations" else "the step budget"
+        message = (
+            f"explored {len(space.nodes)} configurations in {space.steps:,} kernel steps and stopped; "
+            f"raise {raise_it} to see the rest"
+        )
         report.findings.append(Finding("limit-reached", message, procedure.id))
     return report
 
@@ -139,10 +143,12 @@ def _stuck(space: StateSpace) -> Iterator[Finding]:
     """Sessions that cannot move, or can move but never end; one finding per step where it happens."""
     pid = space.procedure.id
     out = _successors(space)
-    ending = _backwards(space, [i for i, n in enumerate(space.nodes) if n.config.outcome is not None])
+    # Past a bound, a configuration whose moves were not all followed may still lead to an end.
+    ends = [i for i, n in enumerate(space.nodes) if n.config.outcome is not None]
+    ending = _backwards(space, [*ends, *space.frontier])
     reported: set[tuple[str, str]] = set()
     for index, node in enumerate(space.nodes):
-        if node.config.outcome is not None:
+        if node.config.outcome is not None or index in space.frontier:
             continue
         state = _where(space, index)
         if not out[index]:

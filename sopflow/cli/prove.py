@@ -20,6 +20,7 @@ from rich.table import Table
 from sopflow.__about__ import __version__
 from sopflow.analysis import mutate
 from sopflow.analysis.counterexample import scenario_text
+from sopflow.analysis.explore import BUDGET
 from sopflow.analysis.lint import RULES, lint_library
 from sopflow.analysis.verify import CODES, Finding, Report, verify
 from sopflow.check import check_documents
@@ -53,6 +54,9 @@ def check(
     limit: Annotated[
         int, typer.Option("--limit", min=1, help="Configurations explored per procedure at most.")
     ] = 100_000,
+    steps: Annotated[
+        int, typer.Option("--steps", min=1, help="Kernel steps per procedure after which exploring stops.")
+    ] = BUDGET,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
     mutants: Annotated[
         bool, typer.Option("--mutants", help="Also check small mistakes made on purpose: how many are caught.")
@@ -74,7 +78,7 @@ def check(
         library = Library.from_documents(chosen.docs)
         found += lint_library(library).diagnostics
         for pid in library:
-            report = verify(library[pid], limit=limit)
+            report = verify(library[pid], limit=limit, budget=steps)
             reports.append(report)
             for finding in report.findings:
                 found.append(_located(library, finding))

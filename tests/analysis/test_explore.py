@@ -168,6 +168,34 @@ def test_the_limit_is_reported_and_nothing_unseen_is_claimed() -> None:
     assert (False, ["limit-reached"]) == (report.space.complete, [f.code for f in report.findings])
 
 
+BUNDLED = sopflow.load_library()
+
+
+@pytest.mark.parametrize("bound", [{"limit": 3}, {"budget": 10}], ids=["configurations", "steps"])
+@pytest.mark.parametrize("pid", sorted(BUNDLED))
+def test_a_bound_claims_no_stuck_session_it_did_not_see_through(pid: str, bound: dict[str, int]) -> None:
+    """None of the bundled procedures can get stuck: stopped early, a configuration whose moves
+    were not all followed (dropped past the limit, or never tried within the step budget) is
+    no deadlock and no dead end; it used to be reported as both."""
+    report = verify(BUNDLED[pid], **bound)
+    if report.space.complete:
+        return  # small enough to finish within the bound
+    which = "limit" if "limit" in bound else "step budget"
+    assert [("limit-reached", which)] == [
+        (f.code, which) for f in report.findings if f.code in ("limit-reached", "deadlock", "cannot-finish")
+    ]
+    assert f"raise the {which} to see the rest" in next(f.message for f in report.findings if f.code == "limit-reached")
+
+
+def test_the_step_budget_stops_an_exploration_whose_configurations_offer_hundreds_of_moves() -> None:
+    """Few configurations, each with many events and data combinations: bounded in work, not only in size."""
+    space = explore(BUNDLED["business.release_tenant"], budget=100)
+    assert (False, "steps") == (space.complete, space.stopped_by)
+    assert 100 <= space.steps < 100 + 200  # it finishes the configuration it is on
+    assert space.frontier
+    assert all(i < len(space.nodes) for i in space.frontier)
+
+
 PROPERTIES = (
     HEAD
     + """
