@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import yaml
 
+from sopflow.analysis.explore import BUDGET
 from sopflow.analysis.lint import lint_library
 from sopflow.analysis.verify import verify
 from sopflow.errors import SopflowError
@@ -80,8 +81,11 @@ def mutants(text: str, source: str = "<string>") -> Iterator[Mutant]:
             yield Mutant(operator, str(body.get("id")), where, text)
 
 
-def check_mutant(mutant: Mutant, docs: Sequence[LoadedDocument], index: int) -> Result:
-    """Run the ``sopflow check`` pipeline with ``docs[index]`` replaced by the mutant (errors only)."""
+def check_mutant(
+    mutant: Mutant, docs: Sequence[LoadedDocument], index: int, *, limit: int = 100_000, budget: int = BUDGET
+) -> Result:
+    """Run the ``sopflow check`` pipeline with ``docs[index]`` replaced by the mutant (errors only),
+    each exploration bounded as ``verify``'s by ``limit`` configurations and ``budget`` steps."""
     if mutant.operator == "drop-uses" and mutant.where.split()[-1] in _rules_only(docs):
         return Result(mutant, "equivalent", "the policy has standing rules only: no step changes")
     changed = [*docs[:index], load_text(mutant.text, docs[index].source), *docs[index + 1 :]]
@@ -94,13 +98,13 @@ def check_mutant(mutant: Mutant, docs: Sequence[LoadedDocument], index: int) -> 
     if errors:
         return Result(mutant, "caught", f"{errors[0].code}: {errors[0].message}")
     for pid in affected:
-        for finding in verify(library[pid]).findings:
+        for finding in verify(library[pid], limit=limit, budget=budget).findings:
             if finding.severity == "error":
                 return Result(mutant, "caught", f"{pid} {finding.code}: {finding.message}")
     return Result(mutant, "survived")
 
 
-def run(files: Sequence[Path]) -> list[Result]:
+def run(files: Sequence[Path], *, limit: int = 100_000, budget: int = BUDGET) -> list[Result]:
     """Every mutant of every procedure and policy in ``files``, checked against what it touches.
 
     Each mutant is loaded with the documents it can affect — the procedures that run it and
@@ -114,7 +118,7 @@ def run(files: Sequence[Path]) -> list[Result]:
         for mutant in mutants(path.read_text(encoding="utf-8"), str(path)):
             around = _around(original, docs, mutant.document)
             mine = next(i for i, doc in enumerate(around) if doc is docs[index])
-            results.append(check_mutant(mutant, around, mine))
+            results.append(check_mutant(mutant, around, mine, limit=limit, budget=budget))
     return results
 
 

@@ -85,7 +85,7 @@ def check(
                 if counterexamples is not None and finding.path:
                     written.append(_write(counterexamples, library, finding, len(written) + 1))
     found.sort(key=lambda d: (d.source or "", d.line or 0, d.column or 0, d.code))
-    mutation = mutate.run(chosen.files) if mutants and checked.ok else None
+    mutation = mutate.run(chosen.files, limit=limit, budget=steps) if mutants and checked.ok else None
     failing = {"error", "warning"} if strict else {"error"}
     status = EXIT_PROBLEMS if any(d.severity in failing for d in found) else EXIT_OK
     text = None

@@ -73,6 +73,16 @@ def results(text: str = FEES) -> dict[tuple[str, str], str]:
     return {(m.operator, m.where): mutate.check_mutant(m, docs, 1).verdict for m in mutate.mutants(text, "fees.yaml")}
 
 
+def test_a_mutant_is_explored_within_the_bounds_given() -> None:
+    """The step budget reaches each mutant's exploration: one found only by exploring survives a budget of one step."""
+    docs = [load_text(POLICY, "policy.yaml"), load_text(FEES, "fees.yaml")]
+    (dropped,) = [m for m in mutate.mutants(FEES, "fees.yaml") if m.operator == "drop-requires"]
+    assert ("caught", "survived") == (
+        mutate.check_mutant(dropped, docs, 1).verdict,
+        mutate.check_mutant(dropped, docs, 1, budget=1).verdict,
+    )
+
+
 def test_every_operator_makes_its_mutant_and_the_declared_rules_catch_them() -> None:
     assert {
         ("drop-guard", "states.check.on.fees_checked.branches[0]"): "refused",
