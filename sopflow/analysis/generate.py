@@ -8,6 +8,11 @@ uncovered target, continued by the shortest way to an end — and each target is
 once, so the set stays small rather than one scenario per path. Each is replayed on a real
 session with a manual clock, so waits are real lengths and expectations real texts, in
 every language the procedure declares.
+
+Some shapes need long scenarios by the hundred: a chain of states, each with a way out to
+the end, needs one scenario per state, each walking from the start. The scenarios' steps
+are therefore bounded (``budget``); past it generation stops and the counts show what is
+left uncovered.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sopflow.analysis.args import count_arg
 from sopflow.analysis.domains import field_domains
 from sopflow.analysis.explore import Action, StateSpace, explore
 from sopflow.analysis.hashable import frozen
@@ -27,6 +33,9 @@ from sopflow.runtime import Session
 from sopflow.runtime.kernel import allowed
 
 Target = tuple[str, ...]
+BUDGET = 20_000
+"""Steps all of a procedure's scenarios may hold together. The bundled procedures need 789 at
+most; writing and running a step in every language takes about a millisecond."""
 
 
 @dataclass
@@ -37,6 +46,8 @@ class Generated:
     scenarios: list[dict[str, Any]] = field(default_factory=list)
     targets: set[Target] = field(default_factory=set)
     covered: set[Target] = field(default_factory=set)
+    complete: bool = True
+    """False when the step budget stopped generation (or the exploration stopped at a bound)."""
 
     def counts(self) -> dict[str, tuple[int, int]]:
         """Kind -> (covered, reachable): arrows, boundaries, promises missed, refusals."""
@@ -47,8 +58,10 @@ class Generated:
         return out
 
 
-def generate(procedure: Procedure, *, limit: int = 100_000) -> Generated:
-    """A small set of scenarios covering every reachable arrow, boundary, missed promise and refusal."""
+def generate(procedure: Procedure, *, limit: int = 100_000, budget: int = BUDGET) -> Generated:
+    """A small set of scenarios covering every reachable arrow, boundary, missed promise and refusal,
+    holding ``budget`` steps at most (see the module's note)."""
+    count_arg("budget", budget)
     space = explore(procedure, limit=limit)
     result = Generated(procedure)
     boundary = _deciding(procedure)
@@ -59,10 +72,16 @@ def generate(procedure: Procedure, *, limit: int = 100_000) -> Generated:
         result.targets |= targets
     result.targets |= {("refusal", procedure.id, s) for s in _refusable(space)}
     onward = _to_an_end(space)
+    result.complete = space.complete
+    steps = 0
     for a, b, action, _ in space.moves:
         if step_targets[(a, action)][1] <= result.covered:
             continue
         path = [*space.path(a), action, *_tail(onward, b)]
+        steps += len(path)
+        if steps > budget:
+            result.complete = False
+            break
         document = _scenario(procedure, path, len(result.scenarios) + 1, result)
         if document is None:
             continue

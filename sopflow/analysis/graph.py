@@ -41,6 +41,46 @@ def reverse(edges: dict[str, set[str]]) -> dict[str, set[str]]:
     return backward
 
 
+def on_cycles(edges: dict[str, set[str]]) -> set[str]:
+    """The states that lie on some cycle of ``edges``: those of a strongly connected component of
+    more than one state, or with an edge to themselves (Kosaraju's two passes, without recursion,
+    so a chain of thousands of states costs what a short one does, per state)."""
+    order: list[str] = []
+    seen: set[str] = set()
+    for root in edges:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(edges.get(root, ())))]
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append((child, iter(edges.get(child, ()))))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    backward = reverse(edges)
+    placed: set[str] = set()
+    cyclic: set[str] = set()
+    for root in reversed(order):
+        if root in placed:
+            continue
+        component, todo = {root}, [root]
+        placed.add(root)
+        while todo:
+            for before in backward.get(todo.pop(), ()):
+                if before not in placed:
+                    placed.add(before)
+                    component.add(before)
+                    todo.append(before)
+        if len(component) > 1 or root in edges.get(root, ()):
+            cyclic |= component
+    return cyclic
+
+
 def reachable(procedure: Procedure) -> set[str]:
     """States some session of the procedure can be in, ignoring guards."""
     return closure([procedure.ir.initial], forward_edges(procedure))

@@ -81,8 +81,11 @@ def lint_procedure(procedure: Procedure, given_by_callers: frozenset[str] = froz
 def _graph(procedure: Procedure) -> Iterator[Finding]:
     r, ir = procedure.resolved, procedure.ir
     reachable, finishing = graph.reachable(procedure), graph.finishing(procedure)
+    levels_of: dict[str, list[str]] = {}  # grouped once: looking each base up in every state was quadratic
+    for n, s in ir.states.items():
+        levels_of.setdefault(s.base, []).append(n)
     for base, spec in r.states.items():
-        levels = [n for n, s in ir.states.items() if s.base == base]
+        levels = levels_of.get(base, [])
         if not reachable.intersection(levels):
             yield state_finding(r, "unreachable-state", f"state '{base}' is never reached", base)
             continue
@@ -135,9 +138,11 @@ def _timer_cycles(procedure: Procedure, reachable: set[str]) -> Iterator[Finding
             for branch in timer.branches:
                 if not branch.internal:
                     edges.setdefault(name, []).append((branch.target, timer))
+    # Only a state on some cycle of timers can start one: looking from every state was quadratic.
+    cyclic = graph.on_cycles({name: {target for target, _ in out} for name, out in edges.items()})
     seen: set[frozenset[str]] = set()
     for start in ir.states:
-        cycle = _shortest_cycle(start, edges) if start in reachable else None
+        cycle = _shortest_cycle(start, edges, cyclic) if start in reachable and start in cyclic else None
         if cycle is None or frozenset(s for s, _ in cycle) in seen:
             continue
         seen.add(frozenset(s for s, _ in cycle))
@@ -153,8 +158,12 @@ def _timer_cycles(procedure: Procedure, reachable: set[str]) -> Iterator[Finding
         yield state_finding(r, "timer-cycle", message, start, *where)
 
 
-def _shortest_cycle(start: str, edges: dict[str, list[tuple[str, WayIR]]]) -> list[tuple[str, WayIR]] | None:
-    """The fewest timer moves from ``start`` back to it, breadth first: (state, the timer it leaves by)."""
+def _shortest_cycle(
+    start: str, edges: dict[str, list[tuple[str, WayIR]]], cyclic: set[str]
+) -> list[tuple[str, WayIR]] | None:
+    """The fewest timer moves from ``start`` back to it, breadth first: (state, the timer it leaves by).
+
+    A way back stays among the states on cycles (``cyclic``); the search goes nowhere else."""
     came: dict[str, tuple[str, WayIR]] = {}
     frontier = [start]
     while frontier:
@@ -166,7 +175,7 @@ def _shortest_cycle(start: str, edges: dict[str, list[tuple[str, WayIR]]]) -> li
                     while path[0][0] != start:
                         path.insert(0, came[path[0][0]])
                     return path
-                if target not in came:
+                if target not in came and target in cyclic:
                     came[target] = (here, timer)
                     following.append(target)
         frontier = following

@@ -16,7 +16,7 @@ import yaml
 from rich.markup import escape
 from rich.table import Table
 
-from sopflow.analysis.generate import Generated, generate
+from sopflow.analysis.generate import BUDGET, Generated, generate
 from sopflow.cli.common import EXIT_OK, EXIT_PROBLEMS, library, stdout
 from sopflow.cli.show import LibraryOpt
 from sopflow.errors import CommandError, SopflowError
@@ -40,6 +40,9 @@ def generate_command(
     limit: Annotated[
         int, typer.Option("--limit", min=1, help="Configurations explored per procedure at most.")
     ] = 100_000,
+    steps: Annotated[
+        int, typer.Option("--steps", min=1, help="Steps all of a procedure's scenarios hold together at most.")
+    ] = BUDGET,
     library_paths: LibraryOpt = None,
 ) -> None:
     """Write scenarios covering every reachable arrow, guard boundary, missed promise and refusal.
@@ -58,14 +61,23 @@ def generate_command(
         table.add_column(name, justify="left" if name == "procedure" else "right", no_wrap=True, min_width=len(name))
     failed: list[Path] = []
     total = 0
+    short: list[str] = []
     for pid in ids:
-        result = generate(lib[pid], limit=limit)
+        result = generate(lib[pid], limit=limit, budget=steps)
         failed += _write(output / pid, result, lib)
         total += len(result.scenarios)
         cells = [f"{done}/{reachable}" for done, reachable in result.counts().values()]
         table.add_row(pid, str(len(result.scenarios)), *cells)
+        if not result.complete:
+            short.append(pid)
     console = stdout()
     console.print(table)
+    for pid in short:
+        console.print(
+            f"{escape(pid)}: stopped at a bound (--limit configurations, or --steps in all its scenarios); "
+            "what is left uncovered is counted above",
+            soft_wrap=True,
+        )
     for path in failed:
         console.print(f"does not pass: {escape(str(path))} (a bug in sopflow: please report it with the file)")
     verdict = f"{len(failed)} do not pass" if failed else "each passes in every language"

@@ -115,3 +115,17 @@ def test_the_excerpt_in_the_testing_guide_is_a_generated_file() -> None:
     document = generate(LIBRARY["business.release_tenant"]).scenarios[number - 1]
     lines = iter((HEADER + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)).splitlines())
     assert [] == [line for line in shown if line not in lines]
+
+
+def test_the_scenarios_steps_are_bounded_and_what_is_left_is_counted() -> None:
+    """A chain of states each with a way out needs one scenario per state, each from the start:
+    past the budget generation stops, and the counts say what it did not cover."""
+    procedure = LIBRARY["business.repair"]
+    whole, cut = generate(procedure), generate(procedure, budget=60)
+    assert (True, False) == (whole.complete, cut.complete)
+    played = sum(1 for s in cut.scenarios for step in s["steps"] if "refused" not in step)
+    assert 0 < played <= 60
+    covered, reachable = cut.counts()["arrow"]
+    assert covered < reachable == whole.counts()["arrow"][1] == whole.counts()["arrow"][0]
+    with pytest.raises(SopflowError, match="budget"):
+        generate(procedure, budget=0)
