@@ -92,14 +92,15 @@ VALUES = st.recursive(
 )
 
 
-def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+def paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a parsed document, as the keys and indexes that lead to it (the root first)."""
     out = [path]
     if isinstance(node, dict):
         for key, value in node.items():
-            out += _paths(value, (*path, key))
+            out += paths(value, (*path, key))
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            out += _paths(value, (*path, i))
+            out += paths(value, (*path, i))
     return out
 
 
@@ -108,10 +109,10 @@ def reshaped(draw: st.DrawFn, texts: dict[str, str]) -> str:
     """One of ``texts`` whose data (not its text) was changed: a value replaced, a key dropped or renamed."""
     data = yaml.safe_load(texts[draw(st.sampled_from(sorted(texts)))])
     for _ in range(draw(st.integers(1, 3))):
-        paths = [p for p in _paths(data) if p]
-        if not paths:
+        places = [p for p in paths(data) if p]
+        if not places:
             break
-        path = draw(st.sampled_from(paths))
+        path = draw(st.sampled_from(places))
         parent: Any = data
         for part in path[:-1]:
             parent = parent[part]

@@ -13,6 +13,7 @@ import sopflow
 from sopflow.analysis.conformance import LogError, check_journals
 from sopflow.errors import RuntimeRefusal, SnapshotError
 from tests.conftest import FIXTURES, drive_to_owner_call
+from tests.fuzz.junk import paths
 
 LIBRARY = sopflow.load_library(FIXTURES)
 PATH = re.compile(r"^(snapshot|format|id|lang|strict|seq|frames|journal)(\.\S+?)*: ")
@@ -41,21 +42,10 @@ JSONISH = st.recursive(
 )
 
 
-def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [path]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            out += _paths(value, (*path, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            out += _paths(value, (*path, i))
-    return out
-
-
 def _tamper(draw: st.DrawFn, root: Any) -> Any:
     """``root`` with one to three parts replaced, dropped or renamed (or replaced whole)."""
     for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(_paths(root)))
+        path = draw(st.sampled_from(paths(root)))
         if not path:
             return draw(JSONISH)
         parent: Any = root
