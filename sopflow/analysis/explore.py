@@ -51,6 +51,8 @@ FAR = NOW + dt.timedelta(days=36500)
 """Where deadlines are parked: a timer fires only when the explorer chooses it."""
 MAX_COMBINATIONS = 64
 """Event data combinations tried per event before falling back to one field at a time."""
+_SEEN_DATA = 65_536
+"""Data mappings whose keys are remembered at once (see ``_Relevant``); past it they start afresh."""
 BUDGET = 1_000_000
 """Kernel steps after which an exploration stops, once the configuration it is on is done (about
 20 s here); exploring the whole bundled library takes 24,000."""
@@ -114,6 +116,10 @@ class StateSpace:
     """False when a bound stopped the exploration before every configuration was seen."""
     stopped_by: Literal["configurations", "steps"] | None = None
     """Which bound stopped it: ``limit`` configurations, or the ``budget`` of kernel steps."""
+    taken_sets: dict[frozenset[tuple[str, str, str, str]], frozenset[tuple[str, str, str, str]]] = field(
+        default_factory=dict, repr=False
+    )
+    """Each distinct set of arrows a move took, kept once and shared by the moves that took it."""
     frontier: set[int] = field(default_factory=set)
     """Configurations not all of whose moves were followed, because a bound stopped them: no
     claim that a session is stuck there, or cannot finish from there, can be made."""
@@ -331,6 +337,8 @@ class _Relevant:
             tuple([_held(data.get(n), limit) for n, limit in values_]),
             tuple([data.get(n) is not None for n in presence_]),
         )
+        if len(self._seen) >= _SEEN_DATA:
+            self._seen.clear()  # each kept mapping holds a step's data alive: a long exploration must not keep them all
         self._seen[(id(procedure), id(data))] = (data, key)
         return key
 
@@ -490,7 +498,9 @@ def _cover(space: StateSpace, entries: Sequence[Entry]) -> frozenset[tuple[str, 
         if e.kind == "promise" and e.event is not None and e.detail is not None:
             space.promises.add((pid, e.event, e.detail))
     space.arrows |= taken
-    return frozenset(taken)
+    # Moves by the thousand take the same arrows: they share one set, not a copy each.
+    frozen_ = frozenset(taken)
+    return space.taken_sets.setdefault(frozen_, frozen_)
 
 
 def invariant_breaches(config: Configuration) -> Iterator[tuple[int, str, str]]:
