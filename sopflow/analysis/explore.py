@@ -112,10 +112,9 @@ class StateSpace:
     refused: int = 0
     steps: int = 0
     """Kernel steps taken, refused ones included: the explorer's unit of work."""
-    complete: bool = True
-    """False when a bound stopped the exploration before every configuration was seen."""
     stopped_by: Literal["configurations", "steps"] | None = None
-    """Which bound stopped it: ``limit`` configurations, or the ``budget`` of kernel steps."""
+    """Which bound stopped it before every configuration was seen: ``limit`` configurations, or
+    the ``budget`` of kernel steps; None when it saw everything."""
     taken_sets: dict[frozenset[tuple[str, str, str, str]], frozenset[tuple[str, str, str, str]]] = field(
         default_factory=dict, repr=False
     )
@@ -138,6 +137,11 @@ class StateSpace:
     monitors: tuple[Monitor, ...] = ()
     broken: dict[str, tuple[int, Action]] = field(default_factory=dict)
     """Property -> (node before, move) of the first move found to break it: the shortest way."""
+
+    @property
+    def complete(self) -> bool:
+        """Every reachable configuration was seen and every move from it followed."""
+        return self.stopped_by is None
 
     @property
     def transitions(self) -> int:
@@ -237,7 +241,6 @@ def explore(
         found = seen.get(k)
         if found is None:
             if len(space.nodes) >= limit:
-                space.complete = False
                 space.stopped_by = "configurations"
                 if parent is not None:
                     space.frontier.add(parent)
@@ -260,7 +263,6 @@ def explore(
         reach(move, None, action, 0)
     while queue:
         if space.steps >= budget:
-            space.complete = False
             space.stopped_by = "steps"
             space.frontier.update(queue)
             break

@@ -24,7 +24,7 @@ from sopflow.cli.common import language, library, stdout, write_out
 from sopflow.cli.sessions import StoreOpt, existing_store
 from sopflow.cli.show import LangOpt, LibraryOpt
 from sopflow.errors import CommandError, SnapshotError
-from sopflow.io.utf8 import not_utf8
+from sopflow.io.utf8 import not_utf8_in
 from sopflow.library import Library
 from sopflow.model import Targets
 from sopflow.model.targets import Period
@@ -163,13 +163,11 @@ def _documents(path: Path) -> Iterator[tuple[str, Any]]:
     except OSError as exc:
         raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raw = path.read_bytes()  # again, only on this error path, to say where
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            row, column, message = not_utf8(raw, exc)
-            raise CommandError(f"{path}:{row}:{column}: {message}") from None
-        raise CommandError(f"{path}: not UTF-8 text") from None
+        found = not_utf8_in(path)
+        if found is None:
+            raise CommandError(f"{path}: not UTF-8 text") from None
+        row, column, message = found
+        raise CommandError(f"{path}:{row}:{column}: {message}") from None
 
 
 def _text(report: KpiReport, lang: str) -> None:

@@ -30,7 +30,7 @@ from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from sopflow.analysis.conformance.mapping import LogError, LogMapping
 from sopflow.errors import SnapshotError, SopflowError
-from sopflow.io.utf8 import not_utf8
+from sopflow.io.utf8 import not_utf8_in
 from sopflow.model.limits import MAX_NESTING
 from sopflow.model.values import short
 from sopflow.runtime.journal import Entry
@@ -93,13 +93,11 @@ def read_rows(path: str | Path, fmt: str | None = None) -> Iterator[Row]:
 
 def _not_utf8(path: Path) -> LogError:
     """Where the first byte that is not UTF-8 sits, as line and column (found only on this error path)."""
-    data = path.read_bytes()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, column, message = not_utf8(data, exc)
-        return LogError(message, source=str(path), row=line, column=column)
-    return LogError("not UTF-8 text; save the log as UTF-8", source=str(path))
+    found = not_utf8_in(path)
+    if found is None:
+        return LogError("not UTF-8 text; save the log as UTF-8", source=str(path))
+    line, column, message = found
+    return LogError(message, source=str(path), row=line, column=column)
 
 
 def _csv(path: Path) -> Iterator[Row]:
